@@ -1,0 +1,198 @@
+import { spawn } from 'node:child_process';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { SAMPLE_RATE, type SourceMedia } from '../../shared/index.ts';
+import { MediaError, ToolError, InterruptedError } from '../errors.ts';
+import type { Frame } from '../core/frames.ts';
+
+/**
+ * The only module that runs ffmpeg or ffprobe. Binaries come from @ffmpeg-installer/ffmpeg and
+ * @ffprobe-installer/ffprobe; FFMPEG_PATH / FFPROBE_PATH override them.
+ */
+
+const require = createRequire(import.meta.url);
+
+export function ffmpegPath(): string {
+  return process.env.FFMPEG_PATH || (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+}
+export function ffprobePath(): string {
+  return process.env.FFPROBE_PATH || (require('@ffprobe-installer/ffprobe') as { path: string }).path;
+}
+
+interface RunResult {
+  stdout: Buffer;
+  stderr: string;
+}
+
+/** Runs a tool to completion; the last stderr lines go into the error, since that is where ffmpeg explains itself. */
+export function run(bin: string, args: string[], signal?: AbortSignal): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
+    const out: Buffer[] = [];
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => out.push(d));
+    p.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-8000)));
+    p.on('error', (e) => {
+      if ((e as Error).name === 'AbortError') reject(new InterruptedError());
+      else reject(new ToolError(`could not start ${bin} (${(e as NodeJS.ErrnoException).code ?? e}); set FFMPEG_PATH/FFPROBE_PATH to a working binary`));
+    });
+    p.on('close', (code) => {
+      if (signal?.aborted) reject(new InterruptedError());
+      else if (code === 0) resolve({ stdout: Buffer.concat(out), stderr: err });
+      else reject(new ToolError(`${bin.split('/').pop()} exited with ${code}: ${lastLines(err)}`));
+    });
+  });
+}
+
+const lastLines = (s: string) => s.trim().split('\n').slice(-3).join(' | ');
+
+interface ProbeStream {
+  codec_type?: string;
+  width?: number;
+  height?: number;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  nb_frames?: string;
+  duration?: string;
+  tags?: { rotate?: string };
+  side_data_list?: { rotation?: number }[];
+}
+
+function rate(s: string | undefined): number {
+  if (!s) return NaN;
+  const [a, b] = s.split('/').map(Number);
+  return b ? a! / b : a!;
+}
+
+/** Probes a file and refuses what Segue cannot score, saying why and what to do. */
+export async function probe(path: string, signal?: AbortSignal): Promise<SourceMedia> {
+  if (!existsSync(path)) throw new MediaError(`${path}: no such file; check the path`);
+  const st = statSync(path);
+  if (st.isDirectory()) throw new MediaError(`${path} is a folder; give a video file`);
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    throw new MediaError(`${path} cannot be read (permission denied); check its permissions`);
+  }
+  if (st.size === 0) throw new MediaError(`${path} is empty (0 bytes); give a video file`);
+  let json: { streams?: ProbeStream[]; format?: { duration?: string } };
+  try {
+    const r = await run(ffprobePath(), ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', path], signal);
+    json = JSON.parse(r.stdout.toString());
+  } catch (e) {
+    if (e instanceof InterruptedError) throw e;
+    throw new MediaError(`${path} is not a video ffmpeg can read (${e instanceof Error ? e.message.replace(/^.*?: /, '') : e}); export it again as MP4/MOV`);
+  }
+  const streams = json.streams ?? [];
+  const v = streams.find((s) => s.codec_type === 'video');
+  if (!v || !v.width || !v.height) throw new MediaError(`${path} has no video stream; Segue scores pictures, give a video file`);
+  const fps = rate(v.avg_frame_rate) || rate(v.r_frame_rate);
+  if (!(fps > 0 && fps < 1000)) throw new MediaError(`${path}: video frame rate "${v.avg_frame_rate}" is not usable; re-export with a constant frame rate`);
+  const duration = Number(v.duration ?? json.format?.duration);
+  const frames = Number(v.nb_frames) || Math.round(duration * fps);
+  if (!(duration > 0) || !(frames >= 2)) {
+    throw new MediaError(`${path} is ${frames >= 1 ? 'a single frame' : 'zero-length'}; Segue needs a video at least one second long`);
+  }
+  if (duration < 1) throw new MediaError(`${path} lasts ${duration.toFixed(3)} s; Segue needs a video at least one second long`);
+  const rotation = Number(v.tags?.rotate ?? v.side_data_list?.find((d) => d.rotation !== undefined)?.rotation ?? 0);
+  return {
+    path,
+    durationSec: duration,
+    durationSamples: Math.round(duration * SAMPLE_RATE),
+    frameRate: fps,
+    frameCount: frames,
+    width: v.width,
+    height: v.height,
+    rotation,
+    hasAudio: streams.some((s) => s.codec_type === 'audio'),
+  };
+}
+
+/** PySceneDetect's automatic downscale: integer factor so the width is about 256 px. */
+export function analysisSize(width: number, height: number): { width: number; height: number } {
+  const factor = Math.max(1, Math.floor(width / 256));
+  return { width: Math.max(2, Math.floor(width / factor / 2) * 2), height: Math.max(2, Math.floor(height / factor / 2) * 2) };
+}
+
+/**
+ * Streams decoded, downscaled RGB frames one at a time (never the whole video in memory) at the
+ * probed frame rate, so frame i is at i / fps even for variable-frame-rate input.
+ */
+export async function readFrames(src: SourceMedia, onFrame: (f: Frame) => void, signal?: AbortSignal): Promise<number> {
+  const { width, height } = analysisSize(src.width, src.height);
+  const size = width * height * 3;
+  const args = ['-v', 'error', '-nostdin', '-i', src.path, '-an', '-sn', '-vf', `fps=${src.frameRate},scale=${width}:${height}:flags=area,format=rgb24`, '-f', 'rawvideo', 'pipe:1'];
+  return new Promise((resolve, reject) => {
+    const p = spawn(ffmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
+    let pending: Buffer = Buffer.alloc(0);
+    let index = 0;
+    let err = '';
+    let failed: unknown = null;
+    p.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+    p.stdout.on('data', (d: Buffer) => {
+      pending = pending.length ? Buffer.concat([pending, d]) : d;
+      while (pending.length >= size && !failed) {
+        const rgb = new Uint8Array(pending.subarray(0, size));
+        pending = pending.subarray(size);
+        try {
+          onFrame({ index, time: index / src.frameRate, width, height, rgb });
+        } catch (e) {
+          failed = e;
+          p.kill();
+        }
+        index++;
+      }
+    });
+    p.on('error', (e) => reject((e as Error).name === 'AbortError' ? new InterruptedError() : new ToolError(`could not start ffmpeg: ${e}`)));
+    p.on('close', (code) => {
+      if (signal?.aborted) return reject(new InterruptedError());
+      if (failed) return reject(failed);
+      // A file corrupt midway still yields the frames before the damage; refuse only if nothing decoded.
+      if (index === 0) return reject(new MediaError(`${src.path}: no frame could be decoded (${lastLines(err) || `ffmpeg exit ${code}`}); the file may be corrupt, export it again`));
+      resolve(index);
+    });
+  });
+}
+
+export interface MuxOptions {
+  video: string;
+  audio: string;
+  out: string;
+  keepOriginalAudio: boolean;
+  hasOriginalAudio: boolean;
+  /** Original dialogue level under the music, in dB. */
+  originalGainDb: number;
+}
+
+/** Copies the picture and lays the soundtrack (optionally over the original audio) as AAC. */
+export async function mux(o: MuxOptions, signal?: AbortSignal): Promise<void> {
+  const args = ['-v', 'error', '-nostdin', '-y', '-i', o.video, '-i', o.audio];
+  if (o.keepOriginalAudio && o.hasOriginalAudio) {
+    // amix divides by its input count; the trailing volume undoes that so the music keeps its level.
+    args.push('-filter_complex', `[0:a:0]aresample=${SAMPLE_RATE},volume=${o.originalGainDb}dB[d];[1:a][d]amix=inputs=2:duration=first:dropout_transition=0,volume=2[a]`, '-map', '0:v:0', '-map', '[a]');
+  } else {
+    args.push('-map', '0:v:0', '-map', '1:a:0');
+  }
+  args.push('-c:v', 'copy', '-c:a', 'aac', '-b:a', '256k', '-ar', String(SAMPLE_RATE), '-movflags', '+faststart', '-f', 'mp4', o.out);
+  await run(ffmpegPath(), args, signal);
+}
+
+export interface TestScene {
+  seconds: number;
+  /** A lavfi source expression without size/rate/duration, e.g. "color=c=0x203050" or "testsrc2". */
+  source: string;
+}
+
+/** Writes an H.264 test video from lavfi sources with hard cuts at known times (fixtures, demo, bench). */
+export async function makeTestVideo(scenes: readonly TestScene[], out: string, o: { width: number; height: number; fps: number; audio?: 'none' | 'tone' }, signal?: AbortSignal): Promise<void> {
+  const args = ['-v', 'error', '-nostdin', '-y'];
+  scenes.forEach((s) => args.push('-t', String(s.seconds), '-f', 'lavfi', '-i', `${s.source}${s.source.includes('=') ? ':' : '='}s=${o.width}x${o.height}:r=${o.fps}`));
+  const total = scenes.reduce((a, s) => a + s.seconds, 0);
+  if (o.audio === 'tone') args.push('-f', 'lavfi', '-i', `sine=f=220:sample_rate=48000:d=${total}`);
+  const chain = scenes.map((_, i) => `[${i}:v]format=yuv420p,setsar=1[v${i}]`).join(';');
+  const concat = `${scenes.map((_, i) => `[v${i}]`).join('')}concat=n=${scenes.length}:v=1:a=0[v]`;
+  args.push('-filter_complex', `${chain};${concat}`, '-map', '[v]');
+  if (o.audio === 'tone') args.push('-map', `${scenes.length}:a`, '-c:a', 'aac', '-shortest');
+  args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(o.fps), out);
+  await run(ffmpegPath(), args, signal);
+}

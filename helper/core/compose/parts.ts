@@ -1,0 +1,190 @@
+import type { Key } from '../../../shared/index.ts';
+import type { Bar } from './bars.ts';
+import { nearestPitch, scalePcs, scalePitch, tonicPc, voiceLead } from './harmony.ts';
+import type { Rng } from './rng.ts';
+import type { BassPattern, DrumPattern, HarmonyPattern, Part } from './styles.ts';
+import type { NoteEvent } from './types.ts';
+
+/** Note writers, one per role. Each returns events for the bars it is active in. */
+
+type Emit = (beat: number, dur: number, key: number, vel: number) => void;
+
+const vel = (bar: Bar, base: number, spread = 40) => Math.max(20, Math.min(127, Math.round(base + spread * bar.energy)));
+
+export function harmonyPart(bars: Bar[], part: Part, emit: Emit): void {
+  let prev: number[] | null = null;
+  const [lo, hi] = part.range;
+  for (const bar of bars) {
+    const v = voiceLead(bar.chord, prev, lo, hi, part.role === 'pad' ? 4 : 3);
+    prev = v;
+    const pattern = (bar.final ? 'sustain' : part.pattern ?? 'sustain') as HarmonyPattern;
+    const L = bar.len;
+    const vv = vel(bar, part.role === 'pad' ? 45 : 55);
+    switch (pattern) {
+      case 'sustain':
+      case 'tremolo':
+        for (const k of v) emit(bar.start, L, k, vv);
+        break;
+      case 'arpeggio': {
+        const seq = [...v, v[1]!];
+        for (let i = 0; i < L * 2; i++) emit(bar.start + i / 2, 0.5, seq[i % seq.length]!, vv - (i % 2) * 8);
+        break;
+      }
+      case 'broken': {
+        const order = [0, 2, 1, 2];
+        for (let i = 0; i < L * 2; i++) emit(bar.start + i / 2, 0.5, v[order[i % 4]! % v.length]!, vv - (i % 2) * 10);
+        break;
+      }
+      case 'pulse8':
+        for (let i = 0; i < L * 2; i++) for (const k of v) emit(bar.start + i / 2, 0.45, k, vv - (i % 2) * 12);
+        break;
+      case 'ostinato16': {
+        const cells = [v[0]!, v[0]! + 12, v[1]!, v[0]! + 12];
+        for (let i = 0; i < L * 4; i++) emit(bar.start + i / 4, 0.22, cells[i % 4]!, vv - (i % 4 === 0 ? 0 : 14));
+        break;
+      }
+      case 'comp':
+        // Charleston-like comping: beat 1 and the "and" of 2.
+        for (const [o, d] of [[0, 1.2], [1.5, 1]] as const) if (o < L) for (const k of v) emit(bar.start + o, d, k, vv - 6);
+        break;
+      case 'strum': {
+        const hits = [0, 1, 1.5, 2.5, 3];
+        hits.filter((o) => o < L).forEach((o, i) => v.forEach((k, j) => emit(bar.start + o + j * 0.012, 0.5, k, vv - (i % 2) * 12)));
+        break;
+      }
+    }
+  }
+}
+
+export function bassPart(bars: Bar[], part: Part, key: Key, rng: Rng, emit: Emit): void {
+  const [lo, hi] = part.range;
+  const scale = scalePcs(key);
+  bars.forEach((bar, i) => {
+    const root = nearestPitch(bar.chord.root, lo + 7);
+    const fifth = nearestPitch(bar.chord.pcs[2]!, root + 6);
+    const L = bar.len;
+    const v = vel(bar, 60);
+    let pattern = (part.pattern ?? 'half') as BassPattern;
+    if (bar.final) pattern = 'whole';
+    switch (pattern) {
+      case 'whole':
+      case 'drone':
+        emit(bar.start, L, root, v);
+        break;
+      case 'half':
+        emit(bar.start, Math.min(2, L), root, v);
+        if (L > 2) emit(bar.start + 2, L - 2, bar.energy > 0.5 ? fifth : root, v - 8);
+        break;
+      case 'octaves':
+        emit(bar.start, Math.min(2, L), root, v);
+        if (L > 2) emit(bar.start + 2, L - 2, root + 12 <= hi ? root + 12 : root, v - 10);
+        break;
+      case 'eighths':
+        for (let j = 0; j < L * 2; j++) emit(bar.start + j / 2, 0.45, j === 6 && bar.energy > 0.6 ? fifth : root, v - (j % 2) * 10);
+        break;
+      case 'walking': {
+        const next = bars[i + 1]?.chord.root ?? bar.chord.root;
+        const target = nearestPitch(next, root);
+        const notes = [root, nearestPitch(bar.chord.pcs[1]!, root + 3), fifth, target + (rng.chance(0.5) ? 1 : -1)];
+        for (let j = 0; j < L; j++) {
+          const k = notes[j]!;
+          const inScale = scale.includes(((k % 12) + 12) % 12) || j === 3;
+          emit(bar.start + j, 0.9, Math.max(lo, Math.min(hi, inScale ? k : k + 1)), v - (j % 2) * 6);
+        }
+        break;
+      }
+    }
+  });
+}
+
+/** GM percussion keys. */
+const K = { kick: 36, kick2: 35, snare: 38, stick: 37, clap: 39, hat: 42, hatOpen: 46, ride: 51, crash: 49, tomLo: 41, tomMid: 45, tomHi: 48, brush: 40 };
+
+export function drumPart(bars: Bar[], part: Part, emit: Emit): void {
+  const pattern = (part.pattern ?? 'backbeat') as DrumPattern;
+  bars.forEach((bar, i) => {
+    const L = bar.len;
+    const v = vel(bar, 60, 50);
+    const hit = (o: number, key: number, dv = 0) => o < L && emit(bar.start + o, 0.25, key, Math.max(20, Math.min(127, v + dv)));
+    const prevBar = bars[i - 1];
+    if (bar.phrasePos === 0 && bar.energy > 0.55 && prevBar && prevBar.phraseEnd) hit(0, K.crash, 5);
+    if (bar.final) {
+      hit(0, pattern === 'taiko' || pattern === 'pulse' ? K.tomLo : K.kick, 10);
+      if (pattern !== 'pulse') hit(0, K.crash, 0);
+      return;
+    }
+    const fill = bar.phraseEnd && bar.energy > 0.5 && bar.section === 'body';
+    const end = fill ? Math.min(L, 2) : L;
+    switch (pattern) {
+      case 'backbeat':
+        for (let o = 0; o < end; o += 0.5) hit(o, K.hat, o % 1 ? -20 : -10);
+        for (let o = 0; o < end; o += 2) hit(o, K.kick), hit(o + 1, K.snare);
+        if (bar.energy > 0.6) hit(2.5, K.kick, -10);
+        break;
+      case 'halftime':
+        for (let o = 0; o < end; o += 1) hit(o, K.hat, -25);
+        hit(0, K.kick, -5);
+        hit(2, K.stick, -10);
+        break;
+      case 'four-on-floor':
+        for (let o = 0; o < end; o += 1) hit(o, K.kick), hit(o + 0.5, K.hatOpen, -25);
+        for (let o = 1; o < end; o += 2) hit(o, K.clap, -10);
+        break;
+      case 'boombap':
+        hit(0, K.kick), hit(1, K.snare, -5), hit(2.5, K.kick, -10), hit(3, K.snare, -5);
+        for (let o = 0; o < end; o += 0.5) hit(o, K.hat, o % 1 ? -30 : -20);
+        break;
+      case 'brush-swing':
+        for (const o of [0, 1, 1.5, 2, 3, 3.5]) if (o < end) hit(o, K.ride, o % 1 ? -25 : -12);
+        hit(1, K.brush, -25), hit(3, K.brush, -25);
+        break;
+      case 'taiko':
+        for (const o of [0, 0.75, 1.5, 2, 3]) if (o < end) hit(o, o === 0 || o === 2 ? K.kick2 : K.tomLo, o % 1 ? -15 : 0);
+        if (bar.energy > 0.6) for (let o = 0; o < end; o += 0.5) hit(o, K.tomHi, -35);
+        break;
+      case 'pulse':
+        hit(0, K.tomLo, -5);
+        if (bar.energy > 0.7) hit(2, K.tomLo, -15);
+        break;
+    }
+    if (fill) {
+      const toms = [K.tomHi, K.tomHi, K.tomMid, K.tomMid, K.tomLo, K.tomLo, K.snare, K.snare];
+      for (let j = 0; j < (L - 2) * 4; j++) hit(2 + j / 4, toms[j % 8]!, -15 + j * 2);
+    }
+  });
+}
+
+/**
+ * Melody from a one-bar motif: stated, repeated, sequenced to the chord, varied, and closed on a
+ * chord tone. Strong beats land on chord tones; weak beats walk the scale.
+ */
+export function melodyPart(bars: Bar[], part: Part, key: Key, density: number, rng: Rng, emit: Emit): void {
+  const [lo, hi] = part.range;
+  const tonicMidi = nearestPitch(tonicPc(key.tonic), (lo + hi) >> 1);
+  const slots = density >= 5 ? 8 : density >= 3 ? 4 : 2;
+  const grid = 4 / slots;
+  const motifRhythm: number[] = [];
+  for (let s = 0; s < slots; s++) if (s === 0 || rng.chance(Math.min(0.9, density / slots))) motifRhythm.push(s * grid);
+  const contour = motifRhythm.map((_, i) => (i === 0 ? 0 : rng.int(-2, 2)));
+  const answerContour = contour.map((c, i) => (i === 0 ? 0 : -c)); // inversion for the answering phrase
+  let step = 2;
+  for (const bar of bars) {
+    const phrase = Math.floor((bar.index + 64) / 4) % 2;
+    const shape = phrase === 0 ? contour : answerContour;
+    const rhythm = bar.phrasePos === 3 || bar.final ? [0] : motifRhythm.filter((o) => o < bar.len);
+    rhythm.forEach((o, i) => {
+      step += shape[i] ?? 0;
+      let k = scalePitch(key, tonicMidi, step);
+      const strong = o === 0 || o === 2;
+      if (strong) {
+        const tones = bar.chord.pcs.map((pc) => nearestPitch(pc, k));
+        k = tones.reduce((a, b) => (Math.abs(b - k) < Math.abs(a - k) ? b : a));
+      }
+      while (k > hi) (k -= 12), (step -= 7);
+      while (k < lo) (k += 12), (step += 7);
+      const next = rhythm[i + 1] ?? bar.len;
+      const dur = bar.phrasePos === 3 || bar.final ? bar.len : Math.max(0.25, (next - o) * 0.95);
+      emit(bar.start + o, dur, k, vel(bar, strong ? 70 : 60, 40));
+    });
+  }
+}

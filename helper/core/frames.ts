@@ -1,0 +1,131 @@
+/**
+ * Per-frame measurements, computed once per decoded frame and kept as a few numbers, so memory
+ * grows with frame count by bytes, never by pixels. Pure: pixels in, numbers out.
+ */
+
+/** A decoded frame: packed RGB24, already downscaled by the ffmpeg adapter. */
+export interface Frame {
+  index: number;
+  time: number;
+  width: number;
+  height: number;
+  rgb: Uint8Array;
+}
+
+/** What one frame contributes to detection and analysis. */
+export interface FrameStats {
+  time: number;
+  /** ContentDetector score against the previous frame (0 for the first). */
+  contentDelta: number;
+  brightness: number;
+  contrast: number;
+  saturation: number;
+  warmth: number;
+  /** Mean absolute luma change against the previous frame, 0..1. */
+  motion: number;
+  /** Coarse 4x4x4 RGB histogram, normalised; for dominant colours. */
+  colours: Float32Array;
+}
+
+/** PySceneDetect ContentDetector default weights (hue, saturation, luma; edges off). */
+export const CONTENT_WEIGHTS = { hue: 1, sat: 1, lum: 1 } as const;
+
+/**
+ * Holds the previous frame's HSV planes so each new frame costs one pass. HSV follows OpenCV's
+ * 8-bit convention (H 0..179, S and V 0..255), as PySceneDetect does, so thresholds mean the same.
+ */
+export class FrameMeter {
+  private prevH: Uint8Array | null = null;
+  private prevS: Uint8Array | null = null;
+  private prevV: Uint8Array | null = null;
+
+  measure(f: Frame): FrameStats {
+    const n = f.width * f.height;
+    const H = new Uint8Array(n);
+    const S = new Uint8Array(n);
+    const V = new Uint8Array(n);
+    const colours = new Float32Array(64);
+    let sumV = 0;
+    let sumV2 = 0;
+    let sumS = 0;
+    let sumWarm = 0;
+    const rgb = f.rgb;
+    for (let i = 0, p = 0; i < n; i++, p += 3) {
+      const r = rgb[p]!;
+      const g = rgb[p + 1]!;
+      const b = rgb[p + 2]!;
+      const max = r > g ? (r > b ? r : b) : g > b ? g : b;
+      const min = r < g ? (r < b ? r : b) : g < b ? g : b;
+      const d = max - min;
+      let h = 0;
+      if (d > 0) {
+        if (max === r) h = (60 * (g - b)) / d;
+        else if (max === g) h = 120 + (60 * (b - r)) / d;
+        else h = 240 + (60 * (r - g)) / d;
+        if (h < 0) h += 360;
+      }
+      const s = max === 0 ? 0 : (255 * d) / max;
+      H[i] = Math.round(h / 2) % 180;
+      S[i] = Math.round(s);
+      V[i] = max;
+      sumV += max;
+      sumV2 += max * max;
+      sumS += s;
+      sumWarm += r - b;
+      colours[((r >> 6) << 4) | ((g >> 6) << 2) | (b >> 6)]! += 1;
+    }
+    let contentDelta = 0;
+    let motion = 0;
+    if (this.prevH && this.prevS && this.prevV && this.prevH.length === n) {
+      let dh = 0;
+      let ds = 0;
+      let dv = 0;
+      for (let i = 0; i < n; i++) {
+        dh += Math.abs(H[i]! - this.prevH[i]!);
+        ds += Math.abs(S[i]! - this.prevS[i]!);
+        dv += Math.abs(V[i]! - this.prevV[i]!);
+      }
+      const w = CONTENT_WEIGHTS;
+      contentDelta = (w.hue * (dh / n) + w.sat * (ds / n) + w.lum * (dv / n)) / (w.hue + w.sat + w.lum);
+      motion = dv / n / 255;
+    }
+    this.prevH = H;
+    this.prevS = S;
+    this.prevV = V;
+    const meanV = sumV / n;
+    for (let i = 0; i < 64; i++) colours[i]! /= n;
+    return {
+      time: f.time,
+      contentDelta,
+      brightness: meanV / 255,
+      contrast: Math.min(1, Math.sqrt(Math.max(0, sumV2 / n - meanV * meanV)) / 128),
+      saturation: sumS / n / 255,
+      warmth: Math.max(-1, Math.min(1, (sumWarm / n / 255) * 2)),
+      motion,
+      colours,
+    };
+  }
+}
+
+export interface ContentDetectorOptions {
+  /** PySceneDetect's default is 27; JenBridge used 30. */
+  threshold: number;
+  /** Minimum frames between cuts (PySceneDetect default 15). */
+  minSceneFrames: number;
+}
+
+/**
+ * ContentDetector's cut rule: a cut where the weighted HSV delta reaches the threshold and at
+ * least minSceneFrames have passed since the last cut. Returns cut times (start of the new scene).
+ */
+export function detectContentCuts(stats: readonly FrameStats[], o: ContentDetectorOptions): number[] {
+  const cuts: number[] = [];
+  let last = 0;
+  stats.forEach((s, i) => {
+    if (i > 0 && s.contentDelta >= o.threshold && i - last >= o.minSceneFrames) {
+      cuts.push(s.time);
+      last = i;
+    }
+  });
+  return cuts;
+}

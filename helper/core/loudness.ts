@@ -1,0 +1,149 @@
+import { SAMPLE_RATE, type Decibels, type Lufs } from '../../shared/index.ts';
+
+/**
+ * ITU-R BS.1770-4 loudness and true peak, and the mastering gain chain. Pure: Float32 PCM in and
+ * out. The K-weighting coefficients are the standard's 48 kHz values; Segue renders at 48 kHz only.
+ */
+
+const PRE = { b: [1.53512485958697, -2.69169618940638, 1.19839281085285], a: [-1.69065929318241, 0.73248077421585] };
+const RLB = { b: [1.0, -2.0, 1.0], a: [-1.99004745483398, 0.99007225036621] };
+
+function biquad(x: Float32Array, c: { b: number[]; a: number[] }): Float64Array {
+  const y = new Float64Array(x.length);
+  let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+  const [b0, b1, b2] = c.b as [number, number, number];
+  const [a1, a2] = c.a as [number, number];
+  for (let i = 0; i < x.length; i++) {
+    const xi = x[i]!;
+    const yi = b0 * xi + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+    x2 = x1; x1 = xi; y2 = y1; y1 = yi;
+    y[i] = yi;
+  }
+  return y;
+}
+
+function kWeightedSquares(ch: Float32Array): Float64Array {
+  const a = biquad(ch, PRE);
+  const f = new Float32Array(a);
+  const b = biquad(f, RLB);
+  for (let i = 0; i < b.length; i++) b[i] = b[i]! * b[i]!;
+  return b;
+}
+
+/** Mean-square power of 400 ms blocks with 75 % overlap, summed over channels (stereo weights 1). */
+function blockPowers(channels: Float32Array[]): number[] {
+  const block = Math.round(0.4 * SAMPLE_RATE);
+  const hop = Math.round(0.1 * SAMPLE_RATE);
+  const sq = channels.map(kWeightedSquares);
+  const n = channels[0]?.length ?? 0;
+  // Prefix sums make each block O(1).
+  const prefix = sq.map((s) => {
+    const p = new Float64Array(s.length + 1);
+    for (let i = 0; i < s.length; i++) p[i + 1] = p[i]! + s[i]!;
+    return p;
+  });
+  const out: number[] = [];
+  for (let start = 0; start + block <= n; start += hop) {
+    let z = 0;
+    for (const p of prefix) z += (p[start + block]! - p[start]!) / block;
+    out.push(z);
+  }
+  return out;
+}
+
+const toLufs = (z: number) => -0.691 + 10 * Math.log10(Math.max(z, 1e-20));
+
+/** Integrated loudness with the absolute (-70 LUFS) and relative (-10 LU) gates. -Infinity for silence or < 400 ms. */
+export function integratedLoudness(channels: Float32Array[]): Lufs {
+  const zs = blockPowers(channels).filter((z) => toLufs(z) > -70);
+  if (!zs.length) return -Infinity;
+  const rel = toLufs(zs.reduce((a, b) => a + b, 0) / zs.length) - 10;
+  const gated = zs.filter((z) => toLufs(z) > rel);
+  if (!gated.length) return -Infinity;
+  return toLufs(gated.reduce((a, b) => a + b, 0) / gated.length);
+}
+
+/** 4x oversampling interpolator (windowed sinc, 48 taps): estimates inter-sample peaks as BS.1770 annex 2 asks. */
+const OS = 4;
+const TAPS = 12;
+const PHASES: Float64Array[] = (() => {
+  const phases: Float64Array[] = [];
+  for (let p = 0; p < OS; p++) {
+    const h = new Float64Array(2 * TAPS);
+    for (let k = -TAPS + 1; k <= TAPS; k++) {
+      const t = k - p / OS;
+      const sinc = t === 0 ? 1 : Math.sin(Math.PI * t) / (Math.PI * t);
+      const w = 0.5 + 0.5 * Math.cos((Math.PI * t) / (TAPS + 1));
+      h[k + TAPS - 1] = sinc * w;
+    }
+    phases.push(h);
+  }
+  return phases;
+})();
+
+/** Per-sample true-peak envelope: the largest |interpolated value| between sample i and i+1. */
+export function truePeakEnvelope(x: Float32Array): Float32Array {
+  const env = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    let m = Math.abs(x[i]!);
+    for (let p = 1; p < OS; p++) {
+      const h = PHASES[p]!;
+      let acc = 0;
+      for (let k = -TAPS + 1; k <= TAPS; k++) {
+        const j = i + k;
+        if (j >= 0 && j < x.length) acc += x[j]! * h[k + TAPS - 1]!;
+      }
+      const a = Math.abs(acc);
+      if (a > m) m = a;
+    }
+    env[i] = m;
+  }
+  return env;
+}
+
+export function truePeakDb(channels: Float32Array[]): Decibels {
+  let m = 0;
+  for (const c of channels) {
+    const e = truePeakEnvelope(c);
+    for (let i = 0; i < e.length; i++) if (e[i]! > m) m = e[i]!;
+  }
+  return 20 * Math.log10(Math.max(m, 1e-12));
+}
+
+/**
+ * Look-ahead peak limiter on the true-peak envelope, linked across channels: the gain reaches its
+ * target before the peak (attack = look-ahead, so no overshoot) and recovers over `releaseMs`.
+ */
+export function limitTruePeak(channels: Float32Array[], ceilingDb: Decibels, lookaheadMs = 1.5, releaseMs = 80): void {
+  const n = channels[0]?.length ?? 0;
+  const ceiling = Math.pow(10, ceilingDb / 20);
+  const need = new Float32Array(n).fill(1);
+  for (const c of channels) {
+    const e = truePeakEnvelope(c);
+    for (let i = 0; i < n; i++) if (e[i]! > ceiling) need[i] = Math.min(need[i]!, ceiling / e[i]!);
+  }
+  const la = Math.max(1, Math.round((lookaheadMs / 1000) * SAMPLE_RATE));
+  // Sliding minimum over the look-ahead window, then a ramp down over it and exponential release.
+  const g = new Float32Array(n).fill(1);
+  const rel = Math.exp(-1 / ((releaseMs / 1000) * SAMPLE_RATE));
+  let held = 1;
+  for (let i = n - 1; i >= 0; i--) g[i] = Math.min(need[i]!, i + 1 < n ? g[i + 1]! + (1 - g[i + 1]!) / la : 1);
+  for (let i = 0; i < n; i++) {
+    held = Math.min(g[i]!, 1 - (1 - held) * rel);
+    g[i] = held;
+  }
+  for (const c of channels) for (let i = 0; i < n; i++) c[i] = c[i]! * g[i]!;
+}
+
+export function applyGain(channels: Float32Array[], gain: number): void {
+  for (const c of channels) for (let i = 0; i < c.length; i++) c[i] = c[i]! * gain;
+}
+
+export function removeDc(channels: Float32Array[]): void {
+  for (const c of channels) {
+    let m = 0;
+    for (let i = 0; i < c.length; i++) m += c[i]!;
+    m /= c.length || 1;
+    for (let i = 0; i < c.length; i++) c[i] = c[i]! - m;
+  }
+}

@@ -1,0 +1,71 @@
+import type { Decibels, Fade, Lufs, Samples } from '../../shared/index.ts';
+import { applyGain, integratedLoudness, limitTruePeak, removeDc, truePeakDb } from './loudness.ts';
+
+/**
+ * Mastering of one cue file: DC removal, loudness to target (measured on the audible body),
+ * baked transition fades, true-peak limiting, and short de-click ramps at the file's very ends.
+ */
+
+export interface MasterOptions {
+  targetLufs: Lufs;
+  ceilingDbtp: Decibels;
+  /** The audible body within the file: [bodyStart, bodyEnd). */
+  bodyStart: Samples;
+  bodyEnd: Samples;
+  fadeIn: Fade | null;
+  fadeOut: Fade | null;
+}
+
+export interface MasterResult {
+  integratedLufs: Lufs;
+  truePeakDbtp: Decibels;
+  gainDb: Decibels;
+}
+
+/** Gain of a fade at position x in 0..1 (0 = silent end). Equal-power keeps the summed power flat. */
+export function fadeGain(x: number, shape: Fade['shape']): number {
+  const c = Math.max(0, Math.min(1, x));
+  return shape === 'linear' ? c : Math.sin((c * Math.PI) / 2);
+}
+
+/** Fade-in ends at bodyStart + samples; fade-out starts at bodyEnd - samples. Outside them the file is silent. */
+export function applyFades(ch: Float32Array[], o: Pick<MasterOptions, 'bodyStart' | 'bodyEnd' | 'fadeIn' | 'fadeOut'>): void {
+  const n = ch[0]?.length ?? 0;
+  for (let i = 0; i < n; i++) {
+    let g = 1;
+    if (o.fadeIn) g *= i < o.bodyStart ? 0 : fadeGain((i - o.bodyStart) / o.fadeIn.samples, o.fadeIn.shape);
+    if (o.fadeOut) g *= i >= o.bodyEnd ? 0 : fadeGain((o.bodyEnd - i) / o.fadeOut.samples, o.fadeOut.shape);
+    if (g !== 1) for (const c of ch) c[i] = c[i]! * g;
+  }
+}
+
+export const EDGE_RAMP = 240; // 5 ms at 48 kHz
+
+export function master(ch: Float32Array[], o: MasterOptions): MasterResult {
+  removeDc(ch);
+  const body = ch.map((c) => c.subarray(o.bodyStart, o.bodyEnd));
+  let measured = integratedLoudness(body);
+  if (!Number.isFinite(measured)) measured = integratedLoudness(ch);
+  const gainDb = Number.isFinite(measured) ? o.targetLufs - measured : 0;
+  applyGain(ch, Math.pow(10, gainDb / 20));
+  applyFades(ch, o);
+  // Ramps only where there is handle material to spare, so the body is never touched.
+  const n = ch[0]?.length ?? 0;
+  const head = Math.min(EDGE_RAMP, o.bodyStart);
+  const tail = Math.min(EDGE_RAMP, n - o.bodyEnd);
+  for (const c of ch) {
+    for (let i = 0; i < head; i++) c[i] = c[i]! * (i / head);
+    for (let i = 0; i < tail; i++) c[n - 1 - i] = c[n - 1 - i]! * (i / tail);
+  }
+  // The limiter aims a little under the ceiling; a second pass catches what interpolation missed.
+  limitTruePeak(ch, o.ceilingDbtp - 0.2);
+  let tp = truePeakDb(ch);
+  if (tp > o.ceilingDbtp) {
+    limitTruePeak(ch, o.ceilingDbtp - 0.4);
+    tp = truePeakDb(ch);
+  }
+  const after = integratedLoudness(ch.map((c) => c.subarray(o.bodyStart, o.bodyEnd)));
+  return { integratedLufs: round2(after), truePeakDbtp: round2(tp), gainDb: round2(gainDb) };
+}
+
+const round2 = (x: number) => (Number.isFinite(x) ? Math.round(x * 100) / 100 : -99);

@@ -1,0 +1,85 @@
+import type { Key, MusicPrompt, PitchClass, SceneAnalysis } from '../../shared/index.ts';
+import { PITCH_CLASSES, promptCaption } from '../../shared/index.ts';
+import { isMinorish } from './compose/harmony.ts';
+import { styleById, type Style } from './compose/styles.ts';
+
+/**
+ * Rules-mode VMPT: scene analysis -> the paper's structured music prompt. Pure.
+ *
+ * - Style from the valence/arousal quadrant (table below), chosen once for the whole sequence
+ *   (the global anchor) and changed for a scene only when its picture differs in character
+ *   (VA distance from the sequence mean > CHARACTER_CHANGE).
+ * - Tempo from MTM's tempo classes: slow ~94, medium ~123, fast ~144 BPM, then kept in the style's range.
+ * - Mode from valence (the style's bright or dark mode); the tonic from colour temperature, and
+ *   scenes in the other mode use the relative key so adjacent scenes share a pitch collection.
+ */
+
+export const TEMPO_CLASSES = { slow: 94, medium: 123, fast: 144 } as const;
+export const CHARACTER_CHANGE = 0.75;
+
+export function styleForMood(valence: number, arousal: number, warmth: number): string {
+  if (arousal > 0.45) return valence < -0.1 ? 'action' : warmth < -0.1 ? 'synthwave' : 'pop-rock';
+  if (arousal < -0.35) return valence < -0.2 ? 'suspense' : valence > 0.25 ? 'piano' : 'ambient';
+  if (valence < -0.25) return 'suspense';
+  if (valence > 0.3) return warmth > 0.15 ? 'folk' : 'lofi';
+  return 'cinematic';
+}
+
+export function tempoFor(arousal: number, style: Style): number {
+  const cls = arousal < -0.2 ? TEMPO_CLASSES.slow : arousal < 0.4 ? TEMPO_CLASSES.medium : TEMPO_CLASSES.fast;
+  return Math.max(style.bpm[0], Math.min(style.bpm[1], cls));
+}
+
+/** Warm pictures get sharp-side keys, cool ones flat-side. */
+export function tonicFor(warmth: number): PitchClass {
+  const ladder: PitchClass[] = ['Eb', 'Bb', 'F', 'C', 'G', 'D', 'A'];
+  return ladder[Math.max(0, Math.min(ladder.length - 1, Math.round(((warmth + 1) / 2) * (ladder.length - 1))))]!;
+}
+
+export function moodWords(valence: number, arousal: number): string[] {
+  if (valence >= 0.15) return arousal >= 0.2 ? ['uplifting', 'energetic'] : ['warm', 'peaceful'];
+  if (valence <= -0.15) return arousal >= 0.2 ? ['tense', 'aggressive'] : ['melancholic', 'dark'];
+  return arousal >= 0.2 ? ['driving', 'determined'] : ['reflective', 'calm'];
+}
+
+/** The relative key: same notes, other mode (C major <-> A minor). */
+export function relativeKey(anchor: Key, mode: Key['mode']): Key {
+  const fromMinor = isMinorish(anchor.mode);
+  const toMinor = isMinorish(mode);
+  if (fromMinor === toMinor) return { tonic: anchor.tonic, mode };
+  const t = PITCH_CLASSES.indexOf(anchor.tonic);
+  return { tonic: PITCH_CLASSES[(t + (toMinor ? 9 : 3)) % 12]!, mode };
+}
+
+export interface Anchor {
+  style: string;
+  key: Key;
+  bpm: number;
+}
+
+export function anchorFor(scenes: readonly { analysis: SceneAnalysis; seconds: number }[]): Anchor {
+  const total = scenes.reduce((a, s) => a + s.seconds, 0) || 1;
+  const avg = (f: (a: SceneAnalysis) => number) => scenes.reduce((acc, s) => acc + f(s.analysis) * s.seconds, 0) / total;
+  const v = avg((a) => a.valence);
+  const ar = avg((a) => a.arousal);
+  const w = avg((a) => a.warmth);
+  const style = styleById(styleForMood(v, ar, w));
+  return { style: style.id, key: { tonic: tonicFor(w), mode: v >= 0 ? style.modes.bright : style.modes.dark }, bpm: tempoFor(ar, style) };
+}
+
+export function rulesPrompt(a: SceneAnalysis, anchor: Anchor, meanVA: { valence: number; arousal: number }): MusicPrompt {
+  const distinct = Math.hypot(a.valence - meanVA.valence, a.arousal - meanVA.arousal) > CHARACTER_CHANGE;
+  const style = styleById(distinct ? styleForMood(a.valence, a.arousal, a.warmth) : anchor.style);
+  const mode = a.valence >= 0 ? style.modes.bright : style.modes.dark;
+  const p = {
+    style: style.id,
+    genre: style.genre,
+    instruments: style.parts.map((x) => x.name),
+    key: relativeKey(anchor.key, mode),
+    bpm: tempoFor(a.arousal, style),
+    mood: moodWords(a.valence, a.arousal),
+    energy: Math.round(((a.arousal + 1) / 2) * 1000) / 1000,
+    source: 'rules' as const,
+  };
+  return { ...p, caption: promptCaption(p) };
+}

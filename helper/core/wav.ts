@@ -1,0 +1,75 @@
+/**
+ * 24-bit PCM WAV encoding and decoding (RIFF/WAVE, WAVE_FORMAT_PCM). Pure: samples in, bytes out.
+ * No dither: renders must be bit-identical for the same inputs, and tests compare bytes.
+ */
+
+export function encodeWav24(channels: Float32Array[], sampleRate: number): Buffer {
+  const nch = channels.length;
+  const n = channels[0]?.length ?? 0;
+  const dataBytes = n * nch * 3;
+  const buf = Buffer.alloc(44 + dataBytes);
+  buf.write('RIFF', 0, 'ascii');
+  buf.writeUInt32LE(36 + dataBytes, 4);
+  buf.write('WAVE', 8, 'ascii');
+  buf.write('fmt ', 12, 'ascii');
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(1, 20);
+  buf.writeUInt16LE(nch, 22);
+  buf.writeUInt32LE(sampleRate, 24);
+  buf.writeUInt32LE(sampleRate * nch * 3, 28);
+  buf.writeUInt16LE(nch * 3, 32);
+  buf.writeUInt16LE(24, 34);
+  buf.write('data', 36, 'ascii');
+  buf.writeUInt32LE(dataBytes, 40);
+  let o = 44;
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < nch; c++) {
+      const x = Math.max(-1, Math.min(1, channels[c]![i]!));
+      const v = Math.round(x * 8388607);
+      buf.writeIntLE(v, o, 3);
+      o += 3;
+    }
+  }
+  return buf;
+}
+
+export interface DecodedWav {
+  sampleRate: number;
+  channels: Float32Array[];
+  bitsPerSample: number;
+}
+
+/** Decodes PCM WAV (16/24/32-bit integer or 32-bit float). Throws on anything else. */
+export function decodeWav(buf: Buffer): DecodedWav {
+  if (buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') throw new Error('not a RIFF/WAVE file');
+  let p = 12;
+  let fmt: { format: number; nch: number; rate: number; bits: number } | null = null;
+  while (p + 8 <= buf.length) {
+    const id = buf.toString('ascii', p, p + 4);
+    const size = buf.readUInt32LE(p + 4);
+    if (id === 'fmt ') {
+      fmt = { format: buf.readUInt16LE(p + 8), nch: buf.readUInt16LE(p + 10), rate: buf.readUInt32LE(p + 12), bits: buf.readUInt16LE(p + 22) };
+    } else if (id === 'data') {
+      if (!fmt) throw new Error('data chunk before fmt chunk');
+      const bytes = fmt.bits / 8;
+      const frames = Math.floor(Math.min(size, buf.length - p - 8) / (bytes * fmt.nch));
+      const channels = Array.from({ length: fmt.nch }, () => new Float32Array(frames));
+      let o = p + 8;
+      for (let i = 0; i < frames; i++) {
+        for (let c = 0; c < fmt.nch; c++) {
+          let v: number;
+          if (fmt.format === 3 && fmt.bits === 32) v = buf.readFloatLE(o);
+          else if (fmt.bits === 16) v = buf.readInt16LE(o) / 32768;
+          else if (fmt.bits === 24) v = buf.readIntLE(o, 3) / 8388608;
+          else if (fmt.bits === 32) v = buf.readInt32LE(o) / 2147483648;
+          else throw new Error(`unsupported ${fmt.bits}-bit WAV`);
+          channels[c]![i] = v;
+          o += bytes;
+        }
+      }
+      return { sampleRate: fmt.rate, channels, bitsPerSample: fmt.bits };
+    }
+    p += 8 + size + (size & 1);
+  }
+  throw new Error('no data chunk');
+}

@@ -1,0 +1,67 @@
+/**
+ * Named errors. Each message says what was expected, what was found and what to do, in one line,
+ * because the CLI prints it as is. The exit code is part of the documented CLI contract.
+ */
+export const EXIT = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  input: 3,
+  output: 4,
+  engine: 5,
+  interrupted: 130,
+} as const;
+
+export abstract class SegueError extends Error {
+  abstract readonly code: string;
+  abstract readonly exitCode: number;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The command line or a request was malformed (bad flag, bad cut list, bad number). */
+export class UsageError extends SegueError {
+  readonly code = 'usage';
+  readonly exitCode = EXIT.usage;
+}
+
+/** The input media is missing, unreadable, not a video, or too short to score. */
+export class MediaError extends SegueError {
+  readonly code = 'media';
+  readonly exitCode = EXIT.input;
+}
+
+/** The output folder cannot be created or written. */
+export class OutputError extends SegueError {
+  readonly code = 'output';
+  readonly exitCode = EXIT.output;
+}
+
+/** A music engine, SoundFont or model could not do its job. */
+export class EngineError extends SegueError {
+  readonly code = 'engine';
+  readonly exitCode = EXIT.engine;
+}
+
+/** A music parameter (style, key, bpm, duration) is outside what the engine accepts. */
+export class MusicParameterError extends SegueError {
+  readonly code = 'music-parameter';
+  readonly exitCode = EXIT.usage;
+}
+
+/** The user pressed Ctrl-C (or the process got SIGTERM). */
+export class InterruptedError extends SegueError {
+  readonly code = 'interrupted';
+  readonly exitCode = EXIT.interrupted;
+  constructor() {
+    super('interrupted: stopped before finishing; earlier output was left as it was');
+  }
+}
+
+/** External tool failure (ffmpeg exited non-zero and so on) with its last stderr lines kept. */
+export class ToolError extends SegueError {
+  readonly code = 'tool';
+  readonly exitCode = EXIT.internal;
+}
