@@ -104,6 +104,8 @@ export async function renderComposition(comp: Composition, grid: RenderGrid, sou
     synth.process(L, R, t, n);
     t += n;
   }
-  synth.destroySynthProcessor();
+  // No destroySynthProcessor(): it also tears down the shared, cached sound bank, and every later
+  // render in this thread would come out silent. The processor is garbage like any object.
+  synth.stopAllChannels(true);
   return [L, R];
 }

@@ -5,6 +5,7 @@ import type { CueJob } from '../core/layout.ts';
 import { master, type MasterResult } from '../core/master.ts';
 import { encodeWav24 } from '../core/wav.ts';
 import { renderComposition } from '../adapters/synth.ts';
+import { EngineError } from '../errors.ts';
 import { readJsonIfExists, writeAtomic } from './cache.ts';
 
 /** Compose, render, master and write one cue: what a worker thread does per job. */
@@ -15,6 +16,8 @@ export async function renderCue(job: CueJob, wavPath: string): Promise<MasterRes
   const comp = compose(job.composition);
   const pcm = await renderComposition(comp, { sampleRate: SAMPLE_RATE, ...job.render }, job.soundFont);
   const result = master(pcm, job.master);
+  // A silent render is a failure, never an output: it would be placed on the editor's timeline.
+  if (result.integratedLufs <= -70) throw new EngineError(`${job.id}: the ${job.composition.style} render came out silent; the SoundFont "${job.soundFont}" may lack General MIDI presets, try --soundfont musescore`);
   writeAtomic(wavPath, encodeWav24(pcm, SAMPLE_RATE));
   writeAtomic(metaPath, JSON.stringify(result));
   return result;

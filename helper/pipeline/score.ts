@@ -41,7 +41,7 @@ export interface ScoreResult {
 type Emit = (e: ProgressEvent) => void;
 
 /** Bump when analysis or rendering changes output, so stale cache entries are never reused. */
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 export const ENGINES = ['symbolic'] as const;
 
 export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): Promise<ScoreResult> {
@@ -84,6 +84,8 @@ export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): P
     const sfPath = resolveSoundFont(o.soundFont);
     const sfId = existsSync(sfPath) ? await hashFile(sfPath) : sfPath;
     pool = new RenderPool();
+    const stopPool = () => void pool?.close();
+    signal.addEventListener('abort', stopPool, { once: true });
     let done = 0;
     const cues: Cue[] = await Promise.all(
       seq.cues.map(async (layout) => {
