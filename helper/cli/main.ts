@@ -45,11 +45,27 @@ function num(name: string, v: string | undefined, def: number, lo: number, hi: n
   return x;
 }
 
+const VALUE_FLAGS = ['--out', '--cuts', '--min-scene', '--threshold', '--engine', '--seed', '--loudness', '--handles', '--soundfont'];
+
+/** "--loudness -14" is a value, not a flag: join such pairs so parseArgs does not call them ambiguous. */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (VALUE_FLAGS.includes(a) && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 export function parseScoreArgs(argv: string[]): ScoreOptions & { json: boolean } {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv),
       allowPositionals: true,
       strict: true,
       options: {

@@ -40,7 +40,12 @@ export function layoutBars(spec: CompositionSpec, style: Style, key: Key, rng: R
   const headBars = Math.round(spec.headBeats / bpb);
   const bodyBars = Math.ceil(spec.bodyBeats / bpb);
   const tailBars = Math.round(spec.tailBeats / bpb);
-  let prog = rng.pick(progs);
+  // A seed picks the progression and where in it the piece starts, so each seed is a different take.
+  const rotate = (p: number[]) => {
+    const r = rng.int(0, p.length - 1);
+    return [...p.slice(r), ...p.slice(0, r)];
+  };
+  let prog = rotate(rng.pick(progs));
   const chordFor = (deg: number, cadential = false) => chordOn(key, deg, style.sevenths, cadential);
 
   for (let h = headBars; h >= 1; h--) {
@@ -48,7 +53,7 @@ export function layoutBars(spec: CompositionSpec, style: Style, key: Key, rng: R
     bars.push({ index: -h, start: -h * bpb, len: bpb, section: 'head', energy: energyAt(spec.energyCurve, 0), chord: chordFor(deg, deg === 4), phrasePos: 4 - h, phraseEnd: h === 1, final: false });
   }
   for (let b = 0; b < bodyBars; b++) {
-    if (b % 4 === 0 && b > 0) prog = b % 8 === 0 ? rng.pick(progs) : prog;
+    if (b % 4 === 0 && b > 0) prog = b % 8 === 0 ? rotate(rng.pick(progs)) : prog;
     const start = b * bpb;
     const len = Math.min(bpb, spec.bodyBeats - start);
     const last = b === bodyBars - 1;

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { Plan, ProgressEvent, SAMPLE_RATE } from '../shared/index.ts';
+import { ffmpegPath, run } from '../helper/adapters/ffmpeg.ts';
+import { fixture, readWav, rmsDb, segue, streamDurations, THREE_SCENES, tmpDir } from './helpers.ts';
+
+/** The real CLI on a generated video with known cuts; outputs checked against the plan. */
+describe('segue score, end to end', () => {
+  let out: string;
+  let plan: Plan;
+  let events: ProgressEvent[];
+
+  before(async () => {
+    const video = await fixture('three', THREE_SCENES, { audio: 'tone' });
+    out = tmpDir('score');
+    const r = await segue(['score', video, '--out', out, '--cuts', '10,20', '--soundfont', 'timgm6mb', '--seed', '7', '--json']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    events = r.stdout.trim().split('\n').map((l) => ProgressEvent.parse(JSON.parse(l)));
+    plan = Plan.parse(JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8')));
+  });
+
+  it('prints one valid JSON event per line, ending with the result', () => {
+    const last = events.at(-1)!;
+    assert.equal(last.type, 'result');
+    for (const s of ['probe', 'scenes', 'analysis', 'audio', 'mix', 'outputs']) {
+      assert.ok(events.some((e) => e.type === 'stage' && e.stage === s && e.status === 'done'), `stage ${s} reported done`);
+    }
+  });
+
+  it('makes one scene per caller cut, starting exactly at the cut samples', () => {
+    assert.deepEqual(plan.scenes.map((s) => [s.scene.startSample, s.scene.endSample]), [[0, 480000], [480000, 960000], [960000, 1440000]]);
+    assert.equal(plan.transitions.length, 2);
+  });
+
+  it('writes each cue file exactly as long as the plan says, to the sample', () => {
+    for (const cue of plan.cues) {
+      const w = readWav(join(out, cue.file));
+      assert.equal(w.sampleRate, SAMPLE_RATE);
+      assert.equal(w.bitsPerSample, 24);
+      assert.equal(w.channels[0]!.length, cue.fileSamples, cue.id);
+    }
+  });
+
+  it('puts every cue body at its cut: scene start (or the fade overlap around it) and a whole number of beats', () => {
+    plan.cues.forEach((cue, k) => {
+      const s = plan.scenes[k]!.scene;
+      const before = plan.transitions[k - 1];
+      const after = plan.transitions[k];
+      const halfIn = before?.style === 'fade' ? before.fade!.samples / 2 : 0;
+      const halfOut = after?.style === 'fade' ? after.fade!.samples / 2 : 0;
+      assert.equal(cue.timelineIn, s.startSample - halfIn, `${cue.id} in`);
+      assert.equal(cue.timelineOut, s.endSample + halfOut, `${cue.id} out`);
+      // The scene spans a whole number of beats of the cue's grid, so the next cut falls on a beat.
+      assert.ok(Math.abs(cue.grid.bodyBeats * cue.grid.samplesPerBeat - (s.endSample - s.startSample)) < 1e-6);
+    });
+  });
+
+  it('has music in every scene of the mixed soundtrack, which is exactly as long as the video', () => {
+    const mix = readWav(join(out, 'soundtrack.wav'));
+    assert.equal(mix.channels[0]!.length, plan.durationSamples);
+    assert.equal(plan.durationSamples, 30 * SAMPLE_RATE);
+    for (const s of plan.scenes) {
+      const mid = (s.scene.startSample + s.scene.endSample) >> 1;
+      assert.ok(rmsDb(mix.channels[0]!, mid - SAMPLE_RATE, mid + SAMPLE_RATE) > -45, `music in scene ${s.scene.index + 1}`);
+    }
+  });
+
+  it('normalises each cue body to -16 LUFS within 0.5 LU and keeps true peak at or below -1 dBTP (ffmpeg ebur128)', async () => {
+    for (const cue of plan.cues) {
+      const from = cue.handles.head / SAMPLE_RATE;
+      const to = (cue.fileSamples - cue.handles.tail) / SAMPLE_RATE;
+      const r = await run(ffmpegPath(), ['-hide_banner', '-nostats', '-i', join(out, cue.file), '-af', `atrim=${from}:${to},ebur128=peak=true`, '-f', 'null', '-']);
+      const text = r.stderr;
+      const I = Number(/I:\s+(-?[\d.]+) LUFS/.exec(text.slice(text.lastIndexOf('Summary')))![1]);
+      const peak = Number(/Peak:\s+(-?[\d.]+) dBFS/.exec(text.slice(text.lastIndexOf('Summary')))![1]);
+      assert.ok(Math.abs(I - -16) <= 0.5, `${cue.id}: integrated ${I} LUFS`);
+      assert.ok(peak <= -1.0, `${cue.id}: true peak ${peak} dBTP`);
+    }
+  });
+
+  it('muxes the video with an audio track as long as its picture', async () => {
+    const d = await streamDurations(join(out, 'three.scored.mp4'));
+    assert.ok(Math.abs(d.video - 30) < 1e-3, `video ${d.video}`);
+    assert.ok(Math.abs(d.audio - d.video) <= 1 / 30, `audio ${d.audio} vs video ${d.video}`);
+  });
+
+  it('leaves no staging folder behind', () => {
+    assert.deepEqual(readdirSync(out).filter((f) => f.startsWith('.segue')), []);
+  });
+
+  it('re-running with the same inputs and seed renders nothing and gives identical bytes', async () => {
+    const again = tmpDir('again');
+    const video = await fixture('three', THREE_SCENES, { audio: 'tone' });
+    const r = await segue(['score', video, '--out', again, '--cuts', '10,20', '--soundfont', 'timgm6mb', '--seed', '7', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const evs = r.stdout.trim().split('\n').map((l) => ProgressEvent.parse(JSON.parse(l)));
+    const progress = evs.filter((e) => e.type === 'stage' && e.stage === 'audio' && e.status === 'progress');
+    assert.equal(progress.length, 3);
+    assert.ok(progress.every((e) => e.type === 'stage' && e.message.endsWith('(cached)')));
+    assert.ok(evs.some((e) => e.type === 'stage' && e.stage === 'scenes' && e.cached === true), 'frame analysis came from the cache');
+    for (const cue of plan.cues) assert.ok(readFileSync(join(out, cue.file)).equals(readFileSync(join(again, cue.file))), cue.id);
+    assert.ok(readFileSync(join(out, 'soundtrack.wav')).equals(readFileSync(join(again, 'soundtrack.wav'))));
+  });
+
+  it('a different seed writes different music', async () => {
+    const other = tmpDir('seed');
+    const video = await fixture('three', THREE_SCENES, { audio: 'tone' });
+    const r = await segue(['score', video, '--out', other, '--cuts', '10,20', '--soundfont', 'timgm6mb', '--seed', '8', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!readFileSync(join(out, 'soundtrack.wav')).equals(readFileSync(join(other, 'soundtrack.wav'))));
+  });
+});
+
+describe('segue score without cuts', () => {
+  it('finds the hard cuts of a generated video by content detection, to the frame', async () => {
+    const video = await fixture('detect', [
+      { seconds: 9, source: 'color=c=0x102040' },
+      { seconds: 9, source: 'color=c=0xe0c080' },
+      { seconds: 9, source: 'testsrc2' },
+    ]);
+    const out = tmpDir('detect');
+    const r = await segue(['score', video, '--out', out, '--soundfont', 'timgm6mb', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const plan = Plan.parse(JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8')));
+    assert.deepEqual(plan.scenes.map((s) => s.scene.start), [0, 9, 18]);
+    assert.ok(plan.scenes.every((s) => s.scene.origin === 'detected'));
+  });
+});
