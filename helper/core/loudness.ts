@@ -81,30 +81,50 @@ const PHASES: Float64Array[] = (() => {
   return phases;
 })();
 
-/** Per-sample true-peak envelope: the largest |interpolated value| between sample i and i+1. */
-export function truePeakEnvelope(x: Float32Array): Float32Array {
+/** The most an interpolated value can exceed the largest sample around it (sum of |taps|, worst phase). */
+const GAIN_BOUND = Math.max(...PHASES.map((h) => h.reduce((a, b) => a + Math.abs(b), 0)));
+const SPAN = 64;
+
+/**
+ * Per-sample true-peak envelope: the largest |interpolated value| between sample i and i+1.
+ * Exact wherever it can exceed `floor`; below that it may report the sample value only, which is
+ * all callers need (the limiter and the meter only care about what rises above a level). Spans
+ * whose neighbourhood cannot reach the floor skip the oversampling, most of a typical cue.
+ */
+export function truePeakEnvelope(x: Float32Array, floor = 0): Float32Array {
   const env = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    let m = Math.abs(x[i]!);
-    for (let p = 1; p < OS; p++) {
-      const h = PHASES[p]!;
-      let acc = 0;
-      for (let k = -TAPS + 1; k <= TAPS; k++) {
-        const j = i + k;
-        if (j >= 0 && j < x.length) acc += x[j]! * h[k + TAPS - 1]!;
+  for (let s0 = 0; s0 < x.length; s0 += SPAN) {
+    const s1 = Math.min(x.length, s0 + SPAN);
+    let local = 0;
+    for (let j = Math.max(0, s0 - TAPS); j < Math.min(x.length, s1 + TAPS); j++) local = Math.max(local, Math.abs(x[j]!));
+    const exact = local * GAIN_BOUND > floor;
+    for (let i = s0; i < s1; i++) {
+      let m = Math.abs(x[i]!);
+      if (exact) {
+        for (let p = 1; p < OS; p++) {
+          const h = PHASES[p]!;
+          let acc = 0;
+          for (let k = -TAPS + 1; k <= TAPS; k++) {
+            const j = i + k;
+            if (j >= 0 && j < x.length) acc += x[j]! * h[k + TAPS - 1]!;
+          }
+          const a = Math.abs(acc);
+          if (a > m) m = a;
+        }
       }
-      const a = Math.abs(acc);
-      if (a > m) m = a;
+      env[i] = m;
     }
-    env[i] = m;
   }
   return env;
 }
 
 export function truePeakDb(channels: Float32Array[]): Decibels {
   let m = 0;
+  for (const c of channels) for (let i = 0; i < c.length; i++) m = Math.max(m, Math.abs(c[i]!));
+  // The true peak is at least the sample peak, so only spans that could beat it need oversampling.
+  const samplePeak = m;
   for (const c of channels) {
-    const e = truePeakEnvelope(c);
+    const e = truePeakEnvelope(c, samplePeak);
     for (let i = 0; i < e.length; i++) if (e[i]! > m) m = e[i]!;
   }
   return 20 * Math.log10(Math.max(m, 1e-12));
@@ -119,7 +139,7 @@ export function limitTruePeak(channels: Float32Array[], ceilingDb: Decibels, loo
   const ceiling = Math.pow(10, ceilingDb / 20);
   const need = new Float32Array(n).fill(1);
   for (const c of channels) {
-    const e = truePeakEnvelope(c);
+    const e = truePeakEnvelope(c, ceiling);
     for (let i = 0; i < n; i++) if (e[i]! > ceiling) need[i] = Math.min(need[i]!, ceiling / e[i]!);
   }
   const la = Math.max(1, Math.round((lookaheadMs / 1000) * SAMPLE_RATE));
