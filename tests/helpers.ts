@@ -22,7 +22,7 @@ export const THREE_SCENES: TestScene[] = [
 ];
 
 export function fixture(name: string, scenes: TestScene[], o: { width?: number; height?: number; fps?: number; audio?: 'none' | 'tone' } = {}): Promise<string> {
-  const key = `${name}`;
+  const key = name;
   if (!made.has(key)) {
     const path = join(TMP, `${name}.mp4`);
     mkdirSync(TMP, { recursive: true });

@@ -128,3 +128,35 @@ describe('segue score without cuts', () => {
     assert.ok(plan.scenes.every((s) => s.scene.origin === 'detected'));
   });
 });
+
+describe('segue score --keep-original-audio', () => {
+  /** Strength of a 220 Hz component (the fixture's own sound) in the muxed AAC audio, by Goertzel. */
+  async function toneLevel(mp4: string): Promise<number> {
+    const r = await run(ffmpegPath(), ['-v', 'error', '-i', mp4, '-map', '0:a:0', '-ac', '1', '-ar', '48000', '-f', 'f32le', '-']);
+    const x = new Float32Array(r.stdout.buffer.slice(r.stdout.byteOffset, r.stdout.byteOffset + r.stdout.byteLength));
+    let re = 0;
+    let im = 0;
+    for (let i = 0; i < x.length; i++) {
+      const ph = (2 * Math.PI * 220 * i) / SAMPLE_RATE;
+      re += x[i]! * Math.cos(ph);
+      im += x[i]! * Math.sin(ph);
+    }
+    return (2 * Math.hypot(re, im)) / x.length;
+  }
+
+  it('keeps the original sound under the music only when asked', async () => {
+    const video = await fixture('three', THREE_SCENES, { audio: 'tone' });
+    const args = (out: string) => ['score', video, '--out', out, '--cuts', '10,20', '--soundfont', 'timgm6mb', '--seed', '7'];
+    const plain = tmpDir('plain');
+    const kept = tmpDir('kept');
+    assert.equal((await segue(args(plain))).code, 0);
+    assert.equal((await segue([...args(kept), '--keep-original-audio'])).code, 0);
+    const without = await toneLevel(join(plain, 'three.scored.mp4'));
+    const withOriginal = await toneLevel(join(kept, 'three.scored.mp4'));
+    // The fixture's tone is a 220 Hz sine at amplitude 1/8, kept at -3 dB: about 0.088.
+    assert.ok(withOriginal > 0.06, `tone kept: ${withOriginal}`);
+    assert.ok(without < 0.02, `tone absent without the flag: ${without}`);
+    const d = await streamDurations(join(kept, 'three.scored.mp4'));
+    assert.ok(Math.abs(d.audio - d.video) <= 1 / 30, `audio ${d.audio} vs video ${d.video}`);
+  });
+});

@@ -61,14 +61,15 @@ export function transitionFor(
     samples = 2 * Math.floor(samples / 2);
     fade = samples >= 2 ? { samples, shape: 'linear' as const } : null;
   }
+  const noRoom = style === 'fade' && !fade;
   return {
     cut: k,
     at: A.scene.end,
     atSample: A.scene.endSample,
-    style: style === 'fade' && !fade ? 'abrupt-cut' : style,
+    style: noRoom ? 'abrupt-cut' : style,
     suggested: style,
     decidedBy,
-    reason,
+    reason: noRoom ? `${reason}; no handle material to fade with (--handles 0), so a cut on the downbeat instead` : reason,
     gapBeats: style === 'silent-gap' ? Math.min(gapBeats, gA.bodyBeats - 1) : 0,
     fade,
   };
