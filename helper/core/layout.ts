@@ -74,7 +74,7 @@ export function layoutCues(scenes: readonly PlannedScene[], transitions: readonl
       id: `scene-${k + 1}`, kind: 'scene', scene: k, cut: null, take: 1,
       timelineIn, timelineOut, handles: { head: bodyStart, tail: fileSamples - bodyEnd }, fileSamples,
       fadeIn, fadeOut,
-      musicEndsAt: scene.endSample - Math.round(releaseBeats * grid.samplesPerBeat),
+      musicEndsAt: releaseBeats > 0 ? scene.endSample - Math.round(releaseBeats * grid.samplesPerBeat) : timelineOut,
       key: prompt.key, grid, engine: settings.engine, seed,
       job: {
         id: `scene-${k + 1}`,
