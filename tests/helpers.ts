@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ffprobePath, makeTestVideo, run, type TestScene } from '../helper/adapters/ffmpeg.ts';
@@ -22,13 +22,12 @@ export const THREE_SCENES: TestScene[] = [
 ];
 
 export function fixture(name: string, scenes: TestScene[], o: { width?: number; height?: number; fps?: number; audio?: 'none' | 'tone' } = {}): Promise<string> {
-  const key = name;
-  if (!made.has(key)) {
+  // TMP is new for each run, so a fixture is made once per run and shared by the test files' calls.
+  if (!made.has(name)) {
     const path = join(TMP, `${name}.mp4`);
-    mkdirSync(TMP, { recursive: true });
-    made.set(key, existsSync(path) ? Promise.resolve(path) : makeTestVideo(scenes, path, { width: o.width ?? 320, height: o.height ?? 180, fps: o.fps ?? 30, audio: o.audio ?? 'none' }).then(() => path));
+    made.set(name, makeTestVideo(scenes, path, { width: o.width ?? 320, height: o.height ?? 180, fps: o.fps ?? 30, audio: o.audio ?? 'none' }).then(() => path));
   }
-  return made.get(key)!;
+  return made.get(name)!;
 }
 
 export interface CliResult {
