@@ -43,18 +43,26 @@ describe('segue score, end to end', () => {
     }
   });
 
-  it('puts every cue body at its cut: scene start (or the fade overlap around it) and a whole number of beats', () => {
-    plan.cues.forEach((cue, k) => {
+  it('puts every cue body at its cut, a whole number of beats long, so the next cut falls on a beat', () => {
+    const sceneCues = plan.cues.filter((c) => c.kind === 'scene');
+    assert.equal(sceneCues.length, plan.scenes.length);
+    sceneCues.forEach((cue, k) => {
       const s = plan.scenes[k]!.scene;
       const before = plan.transitions[k - 1];
       const after = plan.transitions[k];
-      const halfIn = before?.style === 'fade' ? before.fade!.samples / 2 : 0;
-      const halfOut = after?.style === 'fade' ? after.fade!.samples / 2 : 0;
-      assert.equal(cue.timelineIn, s.startSample - halfIn, `${cue.id} in`);
-      assert.equal(cue.timelineOut, s.endSample + halfOut, `${cue.id} out`);
-      // The scene spans a whole number of beats of the cue's grid, so the next cut falls on a beat.
-      assert.ok(Math.abs(cue.grid.bodyBeats * cue.grid.samplesPerBeat - (s.endSample - s.startSample)) < 1e-6);
+      const half = (t: typeof before) => (t?.fade ? t.fade.samples / 2 : t?.bridge ? t.bridge.joinSamples / 2 : 0);
+      const start = before?.bridge?.endSample ?? s.startSample;
+      const end = after?.bridge?.startSample ?? s.endSample;
+      assert.equal(cue.timelineIn, start - half(before), `${cue.id} in`);
+      assert.equal(cue.timelineOut, end + half(after), `${cue.id} out`);
+      assert.ok(Math.abs(cue.grid.bodyBeats * cue.grid.samplesPerBeat - (end - start)) < 1e-6, `${cue.id} whole beats`);
     });
+    for (const cue of plan.cues.filter((c) => c.kind === 'bridge')) {
+      const t = plan.transitions[cue.cut!]!;
+      assert.equal(t.style, 'bridge');
+      assert.equal(cue.timelineIn, t.bridge!.startSample - t.bridge!.joinSamples / 2);
+      assert.equal(cue.grid.bodyBeats, t.bridge!.preBeats + t.bridge!.postBeats);
+    }
   });
 
   it('has music in every scene of the mixed soundtrack, which is exactly as long as the video', () => {
@@ -97,7 +105,7 @@ describe('segue score, end to end', () => {
     assert.equal(r.code, 0, r.stderr);
     const evs = r.stdout.trim().split('\n').map((l) => ProgressEvent.parse(JSON.parse(l)));
     const progress = evs.filter((e) => e.type === 'stage' && e.stage === 'audio' && e.status === 'progress');
-    assert.equal(progress.length, 3);
+    assert.equal(progress.length, plan.cues.length);
     assert.ok(progress.every((e) => e.type === 'stage' && e.message.endsWith('(cached)')));
     assert.ok(evs.some((e) => e.type === 'stage' && e.stage === 'scenes' && e.cached === true), 'frame analysis came from the cache');
     for (const cue of plan.cues) assert.ok(readFileSync(join(out, cue.file)).equals(readFileSync(join(again, cue.file))), cue.id);

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { SoundBankLoader, SpessaSynthProcessor, type BasicSoundBank } from 'spessasynth_core';
 import { EngineError } from '../errors.ts';
 import type { Composition } from '../core/compose/types.ts';
+import { beatToSample, type RenderMap } from '../core/layout.ts';
 
 /**
  * The only module that touches spessasynth_core. Renders a composition to stereo float PCM with
@@ -47,13 +48,6 @@ export function loadSoundFont(nameOrPath: string): BasicSoundBank {
   return bank;
 }
 
-export interface RenderGrid {
-  sampleRate: number;
-  /** File sample of beat 0 (the scene's first downbeat). */
-  originSample: number;
-  samplesPerBeat: number;
-  totalSamples: number;
-}
 
 interface Ev {
   at: number;
@@ -65,7 +59,7 @@ interface Ev {
 
 const BLOCK = 128;
 
-export async function renderComposition(comp: Composition, grid: RenderGrid, soundFont: string): Promise<Float32Array[]> {
+export async function renderComposition(comp: Composition, grid: RenderMap & { sampleRate: number }, soundFont: string): Promise<Float32Array[]> {
   const bank = loadSoundFont(soundFont);
   const synth = new SpessaSynthProcessor(grid.sampleRate, { maxBufferSize: BLOCK, effectsEnabled: true, eventsEnabled: false });
   synth.onMissingPreset = () => undefined;
@@ -78,7 +72,7 @@ export async function renderComposition(comp: Composition, grid: RenderGrid, sou
     synth.controllerChange(c.ch, 91, c.reverb);
     synth.controllerChange(c.ch, 93, c.chorus);
   }
-  const pos = (beat: number) => grid.originSample + Math.round(beat * grid.samplesPerBeat);
+  const pos = (beat: number) => Math.round(beatToSample(grid, beat));
   const evs: Ev[] = [];
   for (const n of comp.notes) {
     const on = pos(n.beat);

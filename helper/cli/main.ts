@@ -1,13 +1,22 @@
-import { parseArgs } from 'node:util';
+import { join, resolve } from 'node:path';
+import { keyName, type Plan, type ProgressEvent } from '../../shared/index.ts';
+import { regenerate, setTransition, useTake } from '../core/edit.ts';
 import { SegueError, EXIT, UsageError } from '../errors.ts';
-import { score, ENGINES, type ScoreOptions } from '../pipeline/score.ts';
+import { applyEdit, loadPlan, type EditOutcome } from '../pipeline/edit.ts';
+import { score, ENGINES } from '../pipeline/score.ts';
 import { VERSION } from '../version.ts';
+import { parseRegenerateArgs, parseScoreArgs, parseTakesArgs, parseTransitionArgs } from './args.ts';
 import { makeReporter } from './progress.ts';
 
 export const HELP = `segue ${VERSION}: scores a video with music, scene by scene, with a transition at every cut.
 
 Usage:
-  segue score <video> [options]
+  segue score <video> [options]              score a video into an output folder
+  segue regenerate DIR --scene K [--seed N] [--prompt FILE]
+                                             a new take of scene K; every other cue stays as it is
+  segue transition DIR --cut K (--style NAME | --accept) [--beats N] [--bars N] [--shape SHAPE]
+                                             change the transition at cut K (between scenes K and K+1)
+  segue takes DIR [--scene K --use N]        list every take; or make take N of scene K current again
   segue --help | --version
 
 Options for score:
@@ -19,86 +28,37 @@ Options for score:
   --seed N               random seed, a whole number >= 0 (default 1); same seed, same music
   --loudness LUFS        integrated loudness of every cue, -40..-6 (default -16)
   --handles BARS         extra bars before and after each cue for trims (default 2)
+  --fade-shape SHAPE     linear (default, as in JenBridge) or equal-power crossfades
   --soundfont NAME|PATH  musescore (default), timgm6mb, fluidr3mono, or a path to an .sf2/.sf3
   --keep-original-audio  keep the video's own sound (dialogue) under the music in the muxed video
   --json                 print one JSON event per line on stdout instead of progress bars
 
+Editing a scored folder (DIR is score's --out):
+  --prompt FILE          JSON with the prompt fields to change, e.g. {"style":"jazz","bpm":120,
+                         "key":{"tonic":"D","mode":"minor"}}; fields: style, genre, instruments,
+                         key, bpm, mood, energy. Without --seed the scene keeps its seed.
+  --seed N               the new take's seed (default: a new one when no --prompt is given)
+  --style NAME           abrupt-cut, silent-gap, fade or bridge
+  --accept               the director's suggestion for this cut
+  --beats N              fade or gap length in beats of the outgoing scene
+  --bars N               bridge length in bars on each side of the cut, 1-4 (default 2)
+  --shape SHAPE          fade shape: linear or equal-power
+  Each edit renders only the cues it changes, as new takes (cues/scene-K-take-N.wav); earlier
+  takes are kept, and soundtrack.wav, the video and plan.json are rewritten to match.
+
 Outputs in the folder:
-  cues/scene-N-take-1.wav  one 48 kHz 24-bit WAV per scene cue, with handles
-  soundtrack.wav           the full-length mix, exactly as long as the video
-  plan.json                scenes, analysis, prompts, transitions, cue positions (schema segue.plan v1)
-  <video>.scored.mp4       the video with its new soundtrack
+  cues/scene-N-take-T.wav   one 48 kHz 24-bit WAV per scene cue, with handles
+  cues/bridge-N-take-T.wav  one per generative bridge, spanning cut N
+  soundtrack.wav            the full-length mix, exactly as long as the video
+  plan.json                 scenes, analysis, prompts, transitions, cues, takes (schema segue.plan v2)
+  <video>.scored.mp4        the video with its new soundtrack
 
 Exit codes:
-  0 done   1 internal error   2 bad arguments   3 unusable input video   4 output folder not writable
+  0 done   1 internal error   2 bad arguments or edit   3 unusable input video   4 output folder not writable
   5 music engine or SoundFont failed   130 interrupted (Ctrl-C); earlier output is left as it was
 
 Environment: FFMPEG_PATH, FFPROBE_PATH (other ffmpeg binaries), SEGUE_CACHE_DIR (cache folder).
 `;
-
-function num(name: string, v: string | undefined, def: number, lo: number, hi: number, int = false): number {
-  if (v === undefined) return def;
-  const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x) || (int && !Number.isInteger(x)) || x < lo || x > hi) {
-    throw new UsageError(`--${name} "${v}" must be ${int ? 'a whole number' : 'a number'} from ${lo} to ${hi}`);
-  }
-  return x;
-}
-
-const VALUE_FLAGS = ['--out', '--cuts', '--min-scene', '--threshold', '--engine', '--seed', '--loudness', '--handles', '--soundfont'];
-
-/** "--loudness -14" is a value, not a flag: join such pairs so parseArgs does not call them ambiguous. */
-function joinNegativeValues(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const next = argv[i + 1];
-    if (VALUE_FLAGS.includes(a) && next !== undefined && /^-[\d.]/.test(next)) {
-      out.push(`${a}=${next}`);
-      i++;
-    } else out.push(a);
-  }
-  return out;
-}
-
-export function parseScoreArgs(argv: string[]): ScoreOptions & { json: boolean } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: joinNegativeValues(argv),
-      allowPositionals: true,
-      strict: true,
-      options: {
-        out: { type: 'string' }, cuts: { type: 'string' }, 'min-scene': { type: 'string' }, threshold: { type: 'string' },
-        engine: { type: 'string' }, seed: { type: 'string' }, loudness: { type: 'string' }, handles: { type: 'string' },
-        soundfont: { type: 'string' }, 'keep-original-audio': { type: 'boolean' }, json: { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message.split('\n')[0]}; see segue --help`);
-  }
-  const { values: v, positionals } = parsed;
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one video, got ${positionals.length}: ${positionals.join(' ')}` : 'no video given; usage: segue score <video> [options]');
-  const video = positionals[0]!;
-  const engine = v.engine ?? 'symbolic';
-  if (!(ENGINES as readonly string[]).includes(engine)) throw new UsageError(`--engine "${engine}" is not available; use one of: ${ENGINES.join(', ')}`);
-  const name = video.split(/[\\/]/).pop()!.replace(/\.[^.]*$/, '') || 'video';
-  return {
-    video,
-    outDir: v.out ?? `segue-out/${name}`,
-    cuts: v.cuts ?? null,
-    minSceneSec: num('min-scene', v['min-scene'], 8, 0, 3600),
-    threshold: num('threshold', v.threshold, 27, 1, 255),
-    engine,
-    seed: num('seed', v.seed, 1, 0, 2 ** 31 - 1, true),
-    loudnessLufs: num('loudness', v.loudness, -16, -40, -6),
-    truePeakDbtp: -1,
-    handleBars: num('handles', v.handles, 2, 0, 16, true),
-    soundFont: v.soundfont ?? 'musescore',
-    keepOriginalAudio: v['keep-original-audio'] ?? false,
-    json: v.json ?? false,
-  };
-}
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -117,13 +77,11 @@ export async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    if (cmd !== 'score') throw new UsageError(`unknown command "${cmd}"; the command is "score" (see segue --help)`);
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(HELP);
       return EXIT.ok;
     }
-    const opts = parseScoreArgs(rest);
-    await score(opts, report, controller.signal);
+    await run(cmd, rest, report, controller.signal);
     return EXIT.ok;
   } catch (e) {
     const err = e instanceof SegueError ? e : null;
@@ -134,4 +92,57 @@ export async function main(argv: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+async function run(cmd: string, rest: string[], report: (e: ProgressEvent) => void, signal: AbortSignal): Promise<void> {
+  const started = Date.now();
+  const finish = (dir: string, o: EditOutcome) => {
+    const out = resolve(dir);
+    report({
+      type: 'result', outDir: out, plan: join(out, 'plan.json'), mix: join(out, o.plan.outputs.mix!), video: o.plan.outputs.video && join(out, o.plan.outputs.video),
+      cues: o.plan.cues.map((c) => join(out, c.file)), changed: o.changed, seconds: (Date.now() - started) / 1000,
+    });
+  };
+  switch (cmd) {
+    case 'score':
+      await score(parseScoreArgs(rest), report, signal);
+      return;
+    case 'regenerate': {
+      const a = parseRegenerateArgs(rest);
+      finish(a.dir, await applyEdit(a.dir, (p) => regenerate(p, a.scene, a), 'regenerate', report, signal));
+      return;
+    }
+    case 'transition': {
+      const { dir, ...edit } = parseTransitionArgs(rest);
+      finish(dir, await applyEdit(dir, (p) => setTransition(p, edit), 'transition', report, signal));
+      return;
+    }
+    case 'takes': {
+      const a = parseTakesArgs(rest);
+      if (a.use) {
+        const use = a.use;
+        finish(a.dir, await applyEdit(a.dir, (p) => useTake(p, use.cue, use.take), 'restore', report, signal));
+        return;
+      }
+      const plan = loadPlan(a.dir);
+      process.stdout.write(a.json ? JSON.stringify({ cues: plan.cues.map((c) => ({ id: c.id, take: c.take, file: c.file })), takes: plan.takes }) + '\n' : formatTakes(plan));
+      return;
+    }
+    default:
+      throw new UsageError(`unknown command "${cmd}"; commands are score, regenerate, transition, takes (see segue --help)`);
+  }
+}
+
+/** The take history as a table, current takes marked with *. */
+export function formatTakes(plan: Plan): string {
+  const lines = ['cue        take  seed        reason      created               file / prompt'];
+  for (const cue of plan.cues) {
+    for (const t of plan.takes.filter((x) => x.cue === cue.id)) {
+      const mark = t.take === cue.take ? '*' : ' ';
+      const what = t.prompt ? `${t.file}  ${t.prompt.style}, ${keyName(t.prompt.key)}, ${Math.round(t.prompt.bpm)} BPM` : t.file;
+      lines.push(`${cue.id.padEnd(10)} ${mark}${String(t.take).padEnd(4)} ${String(t.seed).padEnd(11)} ${t.reason.padEnd(11)} ${t.createdAt.slice(0, 19)}  ${what}`);
+    }
+  }
+  lines.push('', '* = current take. Make another current with: segue takes DIR --scene K --use N');
+  return lines.join('\n') + '\n';
 }

@@ -9,10 +9,10 @@ import type { ArcPoint, SceneAnalysis, TransitionStyle } from '../../shared/inde
  * | arousal jumps by > 0.7, or B is the arc's peak and arousal rises  | abrupt-cut |
  * | A builds or peaks and B drops arousal by > 0.5                    | silent-gap |
  * | valence and arousal both change by < 0.35                         | fade       |
- * | anything else (a change of mood or scenery that should flow)      | fade, long |
+ * | anything else (a change of mood or scenery that should flow)      | bridge     |
  *
- * The last row is where JenBridge would write a generative bridge; until the bridge composer
- * lands (issue 5), it is a longer fade and the reason says so.
+ * A bridge needs room (core/bridge.ts); where the scenes are too short for one, the plan falls
+ * back to a long fade and says so in the reason.
  */
 
 export interface DirectorInput {
@@ -28,21 +28,25 @@ export interface Decision {
   /** Fade length in beats of the outgoing scene. */
   fadeBeats: number;
   gapBeats: number;
+  /** Bridge length in bars on each side of the cut. */
+  bridgeBars: number;
 }
+
+export const DEFAULT_LENGTHS = { fadeBeats: 2, gapBeats: 2, bridgeBars: 2 } as const;
 
 export function decideTransition({ a, b, arcA, arcB }: DirectorInput): Decision {
   const dA = b.arousal - a.arousal;
   const dV = b.valence - a.valence;
   if (Math.abs(dA) > 0.7 || (arcB.role === 'peak' && dA > 0.35)) {
-    return { style: 'abrupt-cut', reason: `energy ${dA > 0 ? 'jumps' : 'drops'} sharply (arousal ${fmt(a.arousal)} -> ${fmt(b.arousal)}): cut the music with the picture, on the downbeat`, fadeBeats: 0, gapBeats: 0 };
+    return { style: 'abrupt-cut', reason: `energy ${dA > 0 ? 'jumps' : 'drops'} sharply (arousal ${fmt(a.arousal)} -> ${fmt(b.arousal)}): cut the music with the picture, on the downbeat`, fadeBeats: 0, gapBeats: 0, bridgeBars: 0 };
   }
   if ((arcA.role === 'build' || arcA.role === 'peak') && dA < -0.5) {
-    return { style: 'silent-gap', reason: `tension releases after the ${arcA.role} (arousal ${fmt(a.arousal)} -> ${fmt(b.arousal)}): let the music breathe out before the new scene`, fadeBeats: 0, gapBeats: 2 };
+    return { style: 'silent-gap', reason: `tension releases after the ${arcA.role} (arousal ${fmt(a.arousal)} -> ${fmt(b.arousal)}): let the music breathe out before the new scene`, fadeBeats: 0, gapBeats: 2, bridgeBars: 0 };
   }
   if (Math.abs(dV) < 0.35 && Math.abs(dA) < 0.35) {
-    return { style: 'fade', reason: `similar mood on both sides (valence ${fmt(dV, true)}, arousal ${fmt(dA, true)}): a gentle crossfade`, fadeBeats: 2, gapBeats: 0 };
+    return { style: 'fade', reason: `similar mood on both sides (valence ${fmt(dV, true)}, arousal ${fmt(dA, true)}): a gentle crossfade`, fadeBeats: 2, gapBeats: 0, bridgeBars: 0 };
   }
-  return { style: 'fade', reason: `the mood turns (valence ${fmt(dV, true)}, arousal ${fmt(dA, true)}): a long crossfade carries it (bridge composer not yet available)`, fadeBeats: 4, gapBeats: 0 };
+  return { style: 'bridge', reason: `the mood turns (valence ${fmt(dV, true)}, arousal ${fmt(dA, true)}): a bridge modulates from one scene's music into the next`, fadeBeats: 4, gapBeats: 0, bridgeBars: 2 };
 }
 
 const fmt = (x: number, signed = false) => `${signed && x >= 0 ? '+' : ''}${x.toFixed(2)}`;

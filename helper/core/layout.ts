@@ -1,5 +1,7 @@
-import type { BeatGrid, Cue, Fade, PlannedScene, PlanSettings, Transition } from '../../shared/index.ts';
+import type { BeatGrid, BridgeSpan, Cue, Fade, PlannedScene, PlanSettings, Transition } from '../../shared/index.ts';
 import { MAX_BPM, MIN_BPM, SAMPLE_RATE } from '../../shared/index.ts';
+import { bridgeBeatPositions } from './bridge.ts';
+import type { BridgeSpec } from './compose/bridge.ts';
 import type { CompositionSpec } from './compose/types.ts';
 import { styleById } from './compose/styles.ts';
 import type { MasterOptions } from './master.ts';
@@ -10,6 +12,8 @@ import type { MasterOptions } from './master.ts';
  * Every scene is composed on its own beat grid whose beat 0 is the scene's first frame and whose
  * last beat ends exactly on the next cut, so each cut lands on a beat (on a downbeat whenever the
  * scene is a whole number of bars). Handles are whole bars outside the scene; fades borrow from them.
+ * A bridge takes the end of the outgoing scene and the start of the incoming one; their cues are
+ * fitted to what is left, so they still meet the bridge on their own downbeats.
  */
 
 /** How far a tempo may bend from the prompt to make the scene a whole number of bars. */
@@ -30,59 +34,169 @@ export function fitGrid(sceneSamples: number, bpm: number, beatsPerBar: number):
   return { bpm: fitted, beatsPerBar, samplesPerBeat: sceneSamples / beats, bodyBeats: beats };
 }
 
+/** How to place beats in the file: a constant grid, or (bridges) explicit positions that ramp the tempo. */
+export interface RenderMap {
+  /** File sample of beat 0. */
+  originSample: number;
+  /** Beat length before beat 0 (and everywhere, when there are no positions). */
+  samplesPerBeat: number;
+  /** Offsets from originSample of beats 0..n; null for a constant grid. */
+  beatPositions: number[] | null;
+  /** Beat length after the last position. */
+  tailSamplesPerBeat: number;
+  totalSamples: number;
+}
+
+/** The file sample (fractional) where `beat` falls. */
+export function beatToSample(m: RenderMap, beat: number): number {
+  const p = m.beatPositions;
+  if (!p) return m.originSample + beat * m.samplesPerBeat;
+  const n = p.length - 1;
+  if (beat <= 0) return m.originSample + beat * m.samplesPerBeat;
+  if (beat >= n) return m.originSample + p[n]! + (beat - n) * m.tailSamplesPerBeat;
+  const i = Math.floor(beat);
+  return m.originSample + p[i]! + (beat - i) * (p[i + 1]! - p[i]!);
+}
+
+export type CueComposition = { kind: 'scene'; spec: CompositionSpec } | { kind: 'bridge'; spec: BridgeSpec };
+
 /** Everything needed to render one cue; the worker turns it into a WAV file. */
 export interface CueJob {
   id: string;
-  composition: CompositionSpec;
-  render: { originSample: number; samplesPerBeat: number; totalSamples: number };
+  composition: CueComposition;
+  render: RenderMap;
   master: MasterOptions;
   soundFont: string;
 }
 
-export type CueLayout = Omit<Cue, 'loudness' | 'hash' | 'file' | 'midiFile'> & { job: CueJob };
+export type CueLayout = Omit<Cue, 'loudness' | 'hash' | 'file' | 'midiFile' | 'take'> & { job: CueJob };
 
-/** Places one cue per scene around the transitions decided for each cut. */
-export function layoutCues(scenes: readonly PlannedScene[], transitions: readonly Transition[], settings: PlanSettings): CueLayout[] {
+/** The seed of scene k's first take, and of the bridge at cut k: fixed by the plan's seed. */
+export const sceneSeed = (planSeed: number, k: number) => (planSeed * 1000003 + k * 7919) >>> 0;
+export const bridgeSeed = (planSeed: number, cut: number) => (planSeed * 1000003 + 500009 + cut * 7919) >>> 0;
+
+/** The part of scene k its own cue plays: the scene, less any bridges at its ends. */
+export function bodySpan(scenes: readonly PlannedScene[], transitions: readonly Transition[], k: number): { start: number; end: number } {
+  const { scene } = scenes[k]!;
+  return { start: transitions[k - 1]?.bridge?.endSample ?? scene.startSample, end: transitions[k]?.bridge?.startSample ?? scene.endSample };
+}
+
+/** Each scene cue's beat grid, fitted so its body is whole beats (bars where possible). */
+export function sceneGrids(scenes: readonly PlannedScene[], transitions: readonly Transition[]): BeatGrid[] {
   return scenes.map((ps, k) => {
-    const { scene, prompt, analysis } = ps;
-    const style = styleById(prompt.style);
-    const sceneSamples = scene.endSample - scene.startSample;
-    const grid = fitGrid(sceneSamples, prompt.bpm, style.beatsPerBar);
-    const handleBeats = settings.handleBars * grid.beatsPerBar;
-    const handle = Math.round(handleBeats * grid.samplesPerBeat);
+    const span = bodySpan(scenes, transitions, k);
+    return fitGrid(span.end - span.start, ps.prompt.bpm, styleById(ps.prompt.style).beatsPerBar);
+  });
+}
+
+const joinFade = (t: Transition | undefined): Fade | null =>
+  t?.style === 'fade' ? t.fade : t?.style === 'bridge' && t.bridge ? { samples: t.bridge.joinSamples, shape: 'equal-power' } : null;
+
+/** Handle bars: what the settings ask for, and never less than a fade borrows from it. */
+const handleBarsFor = (settingBars: number, borrowed: number, barSamples: number) => Math.max(settingBars, Math.ceil(borrowed / barSamples));
+
+const energyCurveOf = (ps: PlannedScene) => ps.analysis.curve.arousal.map((a) => Math.max(0, Math.min(1, 0.6 * ((a + 1) / 2) + 0.4 * ps.arc.tension)));
+
+/**
+ * Places one cue per scene and one per bridge around the transitions decided for each cut.
+ * `seeds[k]` is scene k's current seed. Scene cues come first, in scene order, then bridges.
+ */
+export function layoutCues(scenes: readonly PlannedScene[], transitions: readonly Transition[], settings: PlanSettings, seeds: readonly number[]): CueLayout[] {
+  const grids = sceneGrids(scenes, transitions);
+  const sceneCues = scenes.map((ps, k): CueLayout => {
+    const { prompt, analysis } = ps;
+    const grid = grids[k]!;
+    const span = bodySpan(scenes, transitions, k);
+    const spanSamples = span.end - span.start;
     const before = transitions[k - 1];
     const after = transitions[k];
-    const fadeIn: Fade | null = before?.style === 'fade' && before.fade ? before.fade : null;
-    const fadeOut: Fade | null = after?.style === 'fade' && after.fade ? after.fade : null;
+    const fadeIn = joinFade(before);
+    const fadeOut = joinFade(after);
     const halfIn = fadeIn ? fadeIn.samples / 2 : 0;
     const halfOut = fadeOut ? fadeOut.samples / 2 : 0;
-    const timelineIn = scene.startSample - halfIn;
-    const timelineOut = scene.endSample + halfOut;
-    const fileSamples = handle + sceneSamples + handle;
+    const barSamples = grid.beatsPerBar * grid.samplesPerBeat;
+    const headBeats = handleBarsFor(settings.handleBars, halfIn, barSamples) * grid.beatsPerBar;
+    const tailBeats = handleBarsFor(settings.handleBars, halfOut, barSamples) * grid.beatsPerBar;
+    const head = Math.round(headBeats * grid.samplesPerBeat);
+    const fileSamples = head + spanSamples + Math.round(tailBeats * grid.samplesPerBeat);
     const releaseBeats = after?.style === 'silent-gap' ? after.gapBeats : 0;
     const ending: CompositionSpec['ending'] = !after ? 'resolve' : after.style === 'silent-gap' ? 'release' : 'continue';
-    const energyCurve = analysis.curve.arousal.map((a) => Math.max(0, Math.min(1, 0.6 * ((a + 1) / 2) + 0.4 * ps.arc.tension)));
-    const seed = (settings.seed * 1000003 + k * 7919) >>> 0;
+    const seed = seeds[k]!;
     const composition: CompositionSpec = {
       style: prompt.style, key: prompt.key, bpm: grid.bpm, beatsPerBar: grid.beatsPerBar, bodyBeats: grid.bodyBeats,
-      headBeats: handleBeats, tailBeats: handleBeats, energyCurve, motion: analysis.motion, seed, ending, releaseBeats,
-      intro: !before || before.style !== 'abrupt-cut',
+      headBeats, tailBeats, energyCurve: energyCurveOf(ps), motion: analysis.motion, seed, ending, releaseBeats,
+      // After a bridge the scene enters at full force: the bridge already led into it.
+      intro: !before || before.style === 'fade' || before.style === 'silent-gap',
     };
-    const bodyStart = handle - halfIn;
-    const bodyEnd = handle + sceneSamples + halfOut;
+    const bodyStart = head - halfIn;
+    const bodyEnd = head + spanSamples + halfOut;
+    const timelineOut = span.end + halfOut;
+    // A silent gap: the notes stop releaseBeats before the cut and ring out over half the gap.
+    const gap = Math.round(releaseBeats * grid.samplesPerBeat);
+    const release = releaseBeats > 0 ? { from: head + spanSamples - gap, to: head + spanSamples - Math.round(gap / 2) } : null;
     return {
-      id: `scene-${k + 1}`, kind: 'scene', scene: k, cut: null, take: 1,
-      timelineIn, timelineOut, handles: { head: bodyStart, tail: fileSamples - bodyEnd }, fileSamples,
+      id: `scene-${k + 1}`, kind: 'scene', scene: k, cut: null,
+      timelineIn: span.start - halfIn, timelineOut, handles: { head: bodyStart, tail: fileSamples - bodyEnd }, fileSamples,
       fadeIn, fadeOut,
-      musicEndsAt: releaseBeats > 0 ? scene.endSample - Math.round(releaseBeats * grid.samplesPerBeat) : timelineOut,
-      key: prompt.key, grid, engine: settings.engine, seed,
+      musicEndsAt: release ? span.start + release.to - head : timelineOut,
+      key: prompt.key, grid, arrival: null, engine: settings.engine, seed,
       job: {
         id: `scene-${k + 1}`,
-        composition,
-        render: { originSample: handle, samplesPerBeat: grid.samplesPerBeat, totalSamples: fileSamples },
-        master: { targetLufs: settings.loudnessLufs, ceilingDbtp: settings.truePeakDbtp, bodyStart, bodyEnd, fadeIn, fadeOut },
+        composition: { kind: 'scene', spec: composition },
+        render: { originSample: head, samplesPerBeat: grid.samplesPerBeat, beatPositions: null, tailSamplesPerBeat: grid.samplesPerBeat, totalSamples: fileSamples },
+        master: { targetLufs: settings.loudnessLufs, ceilingDbtp: settings.truePeakDbtp, bodyStart, bodyEnd, fadeIn, fadeOut, release },
         soundFont: settings.soundFont,
       },
     };
   });
+  return [...sceneCues, ...transitions.flatMap((t) => (t.style === 'bridge' && t.bridge ? [layoutBridge(scenes, t, t.bridge, settings)] : []))];
+}
+
+/**
+ * The bridge cue at one cut. Its tempo ramps between the two scenes' prompt tempos (their cues'
+ * fitted grids are within a few percent of them), so it depends only on its own cut and the two
+ * scenes' prompts: changing the transition at a scene's other end never re-renders this bridge.
+ */
+function layoutBridge(scenes: readonly PlannedScene[], t: Transition, span: BridgeSpan, settings: PlanSettings): CueLayout {
+  const A = scenes[t.cut]!;
+  const B = scenes[t.cut + 1]!;
+  const gridOf = (ps: PlannedScene) => ({ bpm: ps.prompt.bpm, beatsPerBar: styleById(ps.prompt.style).beatsPerBar, samplesPerBeat: (60 / ps.prompt.bpm) * SAMPLE_RATE });
+  const gA = gridOf(A);
+  const gB = gridOf(B);
+  const half = span.joinSamples / 2;
+  const headBeats = handleBarsFor(Math.max(1, settings.handleBars), half, gA.beatsPerBar * gA.samplesPerBeat) * gA.beatsPerBar;
+  const tailBeats = handleBarsFor(Math.max(1, settings.handleBars), half, gB.beatsPerBar * gB.samplesPerBeat) * gB.beatsPerBar;
+  const head = Math.round(headBeats * gA.samplesPerBeat);
+  const bodySamples = span.endSample - span.startSample;
+  const fileSamples = head + bodySamples + Math.round(tailBeats * gB.samplesPerBeat);
+  const join: Fade = { samples: span.joinSamples, shape: 'equal-power' };
+  const eA = energyCurveOf(A);
+  const eB = energyCurveOf(B);
+  const seed = bridgeSeed(settings.seed, t.cut);
+  const spec: BridgeSpec = {
+    from: { style: A.prompt.style, key: A.prompt.key, bpm: gA.bpm, beatsPerBar: gA.beatsPerBar, energy: eA[eA.length - 1] ?? 0.5, motion: A.analysis.motion },
+    to: { style: B.prompt.style, key: B.prompt.key, bpm: gB.bpm, beatsPerBar: gB.beatsPerBar, energy: eB[0] ?? 0.5, motion: B.analysis.motion },
+    preBeats: span.preBeats, postBeats: span.postBeats, headBeats, tailBeats, seed,
+  };
+  const bodyStart = head - half;
+  const bodyEnd = head + bodySamples + half;
+  const id = `bridge-${t.cut + 1}`;
+  return {
+    id, kind: 'bridge', scene: null, cut: t.cut,
+    timelineIn: span.startSample - half, timelineOut: span.endSample + half,
+    handles: { head: bodyStart, tail: fileSamples - bodyEnd }, fileSamples, fadeIn: join, fadeOut: join,
+    musicEndsAt: span.endSample + half, key: A.prompt.key,
+    grid: { bpm: gA.bpm, beatsPerBar: gA.beatsPerBar, samplesPerBeat: bodySamples / (span.preBeats + span.postBeats), bodyBeats: span.preBeats + span.postBeats },
+    arrival: { key: B.prompt.key, bpm: gB.bpm }, engine: settings.engine, seed,
+    job: {
+      id,
+      composition: { kind: 'bridge', spec },
+      render: {
+        originSample: head, samplesPerBeat: gA.samplesPerBeat, tailSamplesPerBeat: gB.samplesPerBeat, totalSamples: fileSamples,
+        beatPositions: bridgeBeatPositions(span, t.atSample, gA.samplesPerBeat, gB.samplesPerBeat),
+      },
+      master: { targetLufs: settings.loudnessLufs, ceilingDbtp: settings.truePeakDbtp, bodyStart, bodyEnd, fadeIn: join, fadeOut: join, release: null },
+      soundFont: settings.soundFont,
+    },
+  };
 }

@@ -14,6 +14,11 @@ export interface MasterOptions {
   bodyEnd: Samples;
   fadeIn: Fade | null;
   fadeOut: Fade | null;
+  /**
+   * Before a silent gap: the notes stop at `from` and their natural release (decays, reverb) is
+   * allowed until `to`, shaped by an equal-power fade, after which the file is digital silence.
+   */
+  release: { from: Samples; to: Samples } | null;
 }
 
 export interface MasterResult {
@@ -29,12 +34,13 @@ export function fadeGain(x: number, shape: Fade['shape']): number {
 }
 
 /** Fade-in ends at bodyStart + samples; fade-out starts at bodyEnd - samples. Outside them the file is silent. */
-export function applyFades(ch: Float32Array[], o: Pick<MasterOptions, 'bodyStart' | 'bodyEnd' | 'fadeIn' | 'fadeOut'>): void {
+export function applyFades(ch: Float32Array[], o: Pick<MasterOptions, 'bodyStart' | 'bodyEnd' | 'fadeIn' | 'fadeOut'> & Partial<Pick<MasterOptions, 'release'>>): void {
   const n = ch[0]?.length ?? 0;
   for (let i = 0; i < n; i++) {
     let g = 1;
     if (o.fadeIn) g *= i < o.bodyStart ? 0 : fadeGain((i - o.bodyStart) / o.fadeIn.samples, o.fadeIn.shape);
     if (o.fadeOut) g *= i >= o.bodyEnd ? 0 : fadeGain((o.bodyEnd - i) / o.fadeOut.samples, o.fadeOut.shape);
+    if (o.release && i >= o.release.from) g *= i >= o.release.to ? 0 : fadeGain((o.release.to - i) / (o.release.to - o.release.from), 'equal-power');
     if (g !== 1) for (const c of ch) c[i] = c[i]! * g;
   }
 }

@@ -1,19 +1,19 @@
-import type { PlannedScene, PlanSettings, Scene, SceneAnalysis, Transition } from '../../shared/index.ts';
+import type { Key, PlannedScene, PlanSettings, Scene, SceneAnalysis, Transition, TransitionStyle } from '../../shared/index.ts';
+import { PITCH_CLASSES, SAMPLE_RATE, promptCaption } from '../../shared/index.ts';
+import { planBridgeSpan } from './bridge.ts';
 import { styleById } from './compose/styles.ts';
 import { decideTransition, planArc } from './director.ts';
-import { fitGrid, layoutCues, type CueLayout } from './layout.ts';
 import { anchorFor, rulesPrompt, type Anchor } from './prompt.ts';
 
 /**
- * Scenes + analyses -> the musical plan: global anchor, per-scene prompts, arc, one transition per
- * cut, and the cue layouts to render. Pure.
+ * Scenes + analyses -> the musical plan: global anchor, per-scene prompts, arc, keys fitted across
+ * the sequence and one transition per cut. Pure. Cue layout (core/layout.ts) reads from it.
  */
 
 export interface SequencePlan {
   anchor: Anchor;
   scenes: PlannedScene[];
   transitions: Transition[];
-  cues: CueLayout[];
 }
 
 export function planSequence(input: readonly { scene: Scene; analysis: SceneAnalysis }[], settings: PlanSettings): SequencePlan {
@@ -32,45 +32,98 @@ export function planSequence(input: readonly { scene: Scene; analysis: SceneAnal
     arc: arc[i]!,
   }));
   const transitions = decideTransitions(scenes, settings);
-  return { anchor, scenes, transitions, cues: layoutCues(scenes, transitions, settings) };
+  return { anchor, scenes: fitKeys(scenes, transitions), transitions };
 }
 
-export function decideTransitions(scenes: readonly PlannedScene[], settings: PlanSettings): Transition[] {
+/**
+ * Keys across the sequence: every scene is in the anchor's key or its relative (rulesPrompt), so
+ * neighbours share their notes. The one planned departure is the arc's peak, which moves to the
+ * dominant key when the music reaches it by a bridge or a cut (a modulation the ear follows) and is
+ * not the first or last scene: the classic way to raise tension and then come home.
+ */
+export function fitKeys(scenes: PlannedScene[], transitions: readonly Transition[]): PlannedScene[] {
+  const peak = scenes.findIndex((s) => s.arc.role === 'peak');
+  if (peak <= 0 || peak === scenes.length - 1) return scenes;
+  const into = transitions[peak - 1]!.style;
+  if (into !== 'bridge' && into !== 'abrupt-cut') return scenes;
+  return scenes.map((s, i) => (i === peak ? withKey(s, dominantOf(s.prompt.key)) : s));
+}
+
+export function dominantOf(k: Key): Key {
+  return { tonic: PITCH_CLASSES[(PITCH_CLASSES.indexOf(k.tonic) + 7) % 12]!, mode: k.mode };
+}
+
+function withKey(s: PlannedScene, key: Key): PlannedScene {
+  const p = { ...s.prompt, key };
+  return { ...s, prompt: { ...p, caption: promptCaption(p) } };
+}
+
+export function decideTransitions(scenes: readonly PlannedScene[], settings: Pick<PlanSettings, 'fadeShape'>): Transition[] {
   const out: Transition[] = [];
-  for (let k = 0; k + 1 < scenes.length; k++) {
-    const A = scenes[k]!;
-    const B = scenes[k + 1]!;
-    const d = decideTransition({ a: A.analysis, b: B.analysis, arcA: A.arc, arcB: B.arc });
-    out.push(transitionFor(k, A, B, d.style, d.reason, d.fadeBeats, d.gapBeats, settings, 'rules'));
-  }
+  for (let k = 0; k + 1 < scenes.length; k++) out.push(ruleTransition(scenes, out, k, settings));
   return out;
 }
 
-/** Builds a transition record, bounding fades by the handles and the scenes, gaps by the outgoing scene. */
-export function transitionFor(
-  k: number, A: PlannedScene, B: PlannedScene, style: Transition['style'], reason: string,
-  fadeBeats: number, gapBeats: number, settings: PlanSettings, decidedBy: Transition['decidedBy'],
-): Transition {
-  const gA = fitGrid(A.scene.endSample - A.scene.startSample, A.prompt.bpm, styleById(A.prompt.style).beatsPerBar);
-  const gB = fitGrid(B.scene.endSample - B.scene.startSample, B.prompt.bpm, styleById(B.prompt.style).beatsPerBar);
-  let fade = null;
-  if (style === 'fade') {
-    const handle = Math.min(gA.samplesPerBeat * gA.beatsPerBar, gB.samplesPerBeat * gB.beatsPerBar) * settings.handleBars;
-    const shorter = Math.min(A.scene.endSample - A.scene.startSample, B.scene.endSample - B.scene.startSample);
-    let samples = Math.min(fadeBeats * gA.samplesPerBeat, 2 * handle, shorter / 2);
-    samples = 2 * Math.floor(samples / 2);
-    fade = samples >= 2 ? { samples, shape: 'linear' as const } : null;
+/** The rules director's transition at cut k, made to fit: a bridge without room tries one bar a side, then becomes a long fade. */
+export function ruleTransition(scenes: readonly PlannedScene[], decided: readonly Transition[], k: number, settings: Pick<PlanSettings, 'fadeShape'>): Transition {
+  const A = scenes[k]!;
+  const B = scenes[k + 1]!;
+  const d = decideTransition({ a: A.analysis, b: B.analysis, arcA: A.arc, arcB: B.arc });
+  let t = transitionFor(scenes, decided, k, d, settings, 'rules', d.reason);
+  if (typeof t === 'string' && d.style === 'bridge') {
+    const shorter = transitionFor(scenes, decided, k, { ...d, bridgeBars: 1 }, settings, 'rules', d.reason);
+    t = typeof shorter === 'string'
+      ? transitionFor(scenes, decided, k, { ...d, style: 'fade' }, settings, 'rules', `${d.reason}; ${shorter}, so a long crossfade instead`)
+      : shorter;
   }
-  const noRoom = style === 'fade' && !fade;
-  return {
-    cut: k,
-    at: A.scene.end,
-    atSample: A.scene.endSample,
-    style: noRoom ? 'abrupt-cut' : style,
-    suggested: style,
-    decidedBy,
-    reason: noRoom ? `${reason}; no handle material to fade with (--handles 0), so a cut on the downbeat instead` : reason,
-    gapBeats: style === 'silent-gap' ? Math.min(gapBeats, gA.bodyBeats - 1) : 0,
-    fade,
-  };
+  // Rules lengths are bounded by the scenes, so only a scene shorter than a few frames lands here.
+  if (typeof t === 'string') t = transitionFor(scenes, decided, k, { ...d, style: 'abrupt-cut' }, settings, 'rules', `${d.reason}; ${t}, so a cut on the beat`) as Transition;
+  return { ...t, suggested: d.style };
+}
+
+export interface TransitionChoice {
+  style: TransitionStyle;
+  fadeBeats: number;
+  gapBeats: number;
+  bridgeBars: number;
+}
+
+/**
+ * The transition record for cut k, with lengths made concrete and bounded by the scenes: a fade
+ * at most half the shorter scene, a gap at most half the outgoing scene, a bridge only where both
+ * neighbours keep their own music around it. `decided` holds the transitions at the other cuts
+ * (for the room that other bridges take). Returns why it does not fit, instead of a record.
+ */
+export function transitionFor(
+  scenes: readonly PlannedScene[], decided: readonly Transition[], k: number, c: TransitionChoice,
+  settings: Pick<PlanSettings, 'fadeShape'>, decidedBy: Transition['decidedBy'], reason: string,
+): Transition | string {
+  const A = scenes[k]!;
+  const B = scenes[k + 1]!;
+  const beat = (ps: PlannedScene) => (60 / ps.prompt.bpm) * SAMPLE_RATE;
+  const roomA = A.scene.endSample - (decided[k - 1]?.bridge?.endSample ?? A.scene.startSample);
+  const roomB = (decided[k + 1]?.bridge?.startSample ?? B.scene.endSample) - B.scene.startSample;
+  const base = { cut: k, at: A.scene.end, atSample: A.scene.endSample, style: c.style, suggested: c.style, decidedBy, reason, gapBeats: 0, fade: null, bridge: null };
+  const sec = (x: number) => `${(x / SAMPLE_RATE).toFixed(2)} s`;
+  switch (c.style) {
+    case 'abrupt-cut':
+      return base;
+    case 'silent-gap': {
+      const gap = c.gapBeats * beat(A);
+      if (!(c.gapBeats > 0)) return 'a silent gap needs at least one beat';
+      if (gap > roomA / 2) return `a ${c.gapBeats}-beat gap (${sec(gap)}) is longer than half of scene ${k + 1}'s music (${sec(roomA)})`;
+      return { ...base, gapBeats: c.gapBeats };
+    }
+    case 'fade': {
+      const samples = 2 * Math.floor((c.fadeBeats * beat(A)) / 2);
+      if (samples < 2) return 'a fade needs a length';
+      if (samples / 2 > Math.min(roomA, roomB) / 2) return `a ${c.fadeBeats}-beat fade (${sec(samples)}) overlaps more than half of the shorter scene (${sec(Math.min(roomA, roomB))})`;
+      return { ...base, fade: { samples, shape: settings.fadeShape } };
+    }
+    case 'bridge': {
+      const side = (ps: PlannedScene, room: number) => ({ bpm: ps.prompt.bpm, beatsPerBar: styleById(ps.prompt.style).beatsPerBar, room });
+      const span = planBridgeSpan(A.scene.endSample, side(A, roomA), side(B, roomB), c.bridgeBars);
+      return typeof span === 'string' ? span : { ...base, bridge: span };
+    }
+  }
 }

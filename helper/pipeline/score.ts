@@ -1,19 +1,15 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
-import { Plan, PLAN_VERSION, SAMPLE_RATE, type Cue, type PlanSettings, type ProgressEvent, type Stage } from '../../shared/index.ts';
+import type { Plan, PlanSettings, ProgressEvent, Stage } from '../../shared/index.ts';
 import { analyseScene } from '../core/analysis.ts';
 import { detectContentCuts, FrameMeter, type FrameStats } from '../core/frames.ts';
-import { limitTruePeak } from '../core/loudness.ts';
-import { mixCues } from '../core/mix.ts';
+import { sceneSeed } from '../core/layout.ts';
 import { planSequence } from '../core/plan.ts';
 import { parseCutList, scenesFromCuts } from '../core/scenes.ts';
-import { decodeWav, encodeWav24 } from '../core/wav.ts';
-import { analysisSize, mux, probe, readFrames } from '../adapters/ffmpeg.ts';
-import { resolveSoundFont } from '../adapters/synth.ts';
+import { analysisSize, probe, readFrames } from '../adapters/ffmpeg.ts';
 import { InterruptedError, OutputError } from '../errors.ts';
 import { cacheRoot, hashFile, hashJson, readJsonIfExists, writeAtomic } from './cache.ts';
-import { RenderPool } from './pool.ts';
-import { VERSION } from '../version.ts';
+import { CACHE_VERSION, realise } from './realise.ts';
 
 /** `segue score`: video in, scored outputs in a folder. Stages run in order; cues render in parallel. */
 
@@ -30,6 +26,7 @@ export interface ScoreOptions {
   soundFont: string;
   keepOriginalAudio: boolean;
   threshold: number;
+  fadeShape: PlanSettings['fadeShape'];
 }
 
 export interface ScoreResult {
@@ -40,8 +37,6 @@ export interface ScoreResult {
 
 type Emit = (e: ProgressEvent) => void;
 
-/** Bump when analysis or rendering changes output, so stale cache entries are never reused. */
-const CACHE_VERSION = 2;
 export const ENGINES = ['symbolic'] as const;
 
 export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): Promise<ScoreResult> {
@@ -53,7 +48,6 @@ export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): P
   };
   const outDir = resolve(o.outDir);
   const staging = prepareOutput(outDir);
-  let pool: RenderPool | null = null;
   try {
     stage('probe', 'start', 0, `reading ${o.video}`);
     const src = await probe(o.video, signal);
@@ -73,70 +67,29 @@ export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): P
 
     const settings: PlanSettings = {
       minSceneSec: o.minSceneSec, engine: o.engine, seed: o.seed, loudnessLufs: o.loudnessLufs,
-      truePeakDbtp: o.truePeakDbtp, handleBars: o.handleBars, soundFont: o.soundFont,
+      truePeakDbtp: o.truePeakDbtp, handleBars: o.handleBars, fadeShape: o.fadeShape, soundFont: o.soundFont,
     };
     stage('prompts', 'start', 0, 'writing music prompts');
     const seq = planSequence(analysed, settings);
     stage('prompts', 'done', 1, seq.scenes.map((s) => s.prompt.caption).join(' | '));
     stage('plan', 'done', 1, seq.transitions.map((t) => `cut ${t.cut + 1} @${t.at.toFixed(2)}s: ${t.style}`).join('; ') || 'one scene, no cuts');
-
-    stage('audio', 'start', 0, `rendering ${seq.cues.length} cue(s)`);
-    const sfPath = resolveSoundFont(o.soundFont);
-    const sfId = existsSync(sfPath) ? await hashFile(sfPath) : sfPath;
-    pool = new RenderPool();
-    const stopPool = () => void pool?.close();
-    signal.addEventListener('abort', stopPool, { once: true });
-    let done = 0;
-    const cues: Cue[] = await Promise.all(
-      seq.cues.map(async (layout) => {
-        const { job, ...rest } = layout;
-        const hash = hashJson({ v: CACHE_VERSION, engine: VERSION, job: { ...job, soundFont: sfId } });
-        const cachePath = join(cacheRoot(), 'cues', `${hash}.wav`);
-        const hit = existsSync(cachePath) && existsSync(`${cachePath}.json`);
-        const loudness = await pool!.render(job, cachePath);
-        const file = `cues/${layout.id}-take-${layout.take}.wav`;
-        copyFileSync(cachePath, join(staging, file));
-        done++;
-        stage('audio', 'progress', done / seq.cues.length, `${layout.id}${hit ? ' (cached)' : ''}`);
-        return { ...rest, file, midiFile: null, loudness, hash };
-      }),
-    );
-    await pool.close();
-    pool = null;
-    stage('audio', 'done', 1, `${cues.length} cue(s) at ${o.loudnessLufs} LUFS`);
-
-    stage('mix', 'start', 0, 'mixing the soundtrack');
-    const decoded = cues.map((cue) => ({ cue, pcm: decodeWav(readFileSync(join(staging, cue.file))).channels }));
-    const mix = mixCues(decoded, src.durationSamples);
-    limitTruePeak(mix, o.truePeakDbtp - 0.2);
-    const mixName = 'soundtrack.wav';
-    writeFileSync(join(staging, mixName), encodeWav24(mix, SAMPLE_RATE));
-    stage('mix', 'done', 1, mixName);
     check();
 
-    stage('outputs', 'start', 0, 'muxing the video');
     const videoName = `${basename(o.video, extname(o.video))}.scored.mp4`;
-    await mux({ video: src.path, audio: join(staging, mixName), out: join(staging, videoName), keepOriginalAudio: o.keepOriginalAudio, hasOriginalAudio: src.hasAudio, originalGainDb: -3 }, signal);
-    const plan = Plan.parse({
-      schema: 'segue.plan', version: PLAN_VERSION, generator: { name: 'segue', version: VERSION }, sampleRate: SAMPLE_RATE,
-      source: { ...src, path: resolve(src.path) }, durationSamples: src.durationSamples, settings, anchor: seq.anchor,
-      scenes: seq.scenes, transitions: seq.transitions, cues,
-      takes: cues.map((c) => ({ cue: c.id, take: c.take, file: c.file, seed: c.seed, hash: c.hash, createdAt: new Date().toISOString() })),
-      outputs: { mix: mixName, video: videoName },
-    });
-    writeFileSync(join(staging, 'plan.json'), JSON.stringify(plan, null, 2) + '\n');
-    check();
-    const files = [...cues.map((c) => c.file), mixName, videoName, 'plan.json'];
-    commitOutput(staging, outDir, files);
+    const done = await realise({
+      outDir, staging, source: { ...src, path: resolve(src.path) }, settings, anchor: seq.anchor, scenes: seq.scenes, transitions: seq.transitions,
+      seeds: seq.scenes.map((_, k) => sceneSeed(o.seed, k)), previous: null, reason: 'score', keepOriginalAudio: o.keepOriginalAudio, videoName,
+    }, emit, signal);
+    const { plan } = done;
+    commitOutput(staging, outDir, done.files);
+    const cues = plan.cues.map((c) => join(outDir, c.file));
     stage('outputs', 'done', 1, outDir);
-    emit({ type: 'result', outDir, plan: join(outDir, 'plan.json'), mix: join(outDir, mixName), video: join(outDir, videoName), cues: cues.map((c) => join(outDir, c.file)), seconds: (Date.now() - started) / 1000 });
-    return { plan, outDir, files: { plan: join(outDir, 'plan.json'), mix: join(outDir, mixName), video: join(outDir, videoName), cues: cues.map((c) => join(outDir, c.file)) } };
+    emit({ type: 'result', outDir, plan: join(outDir, 'plan.json'), mix: join(outDir, plan.outputs.mix!), video: join(outDir, videoName), cues, seconds: (Date.now() - started) / 1000 });
+    return { plan, outDir, files: { plan: join(outDir, 'plan.json'), mix: join(outDir, plan.outputs.mix!), video: join(outDir, videoName), cues } };
   } finally {
-    if (pool) await pool.close();
     rmSync(staging, { recursive: true, force: true });
   }
 }
-
 /** Frame stats for the whole video, cached by the file's content hash and the analysis size. */
 async function frameStats(src: Awaited<ReturnType<typeof probe>>, progress: (f: number) => void, signal: AbortSignal): Promise<{ list: FrameStats[]; cached: boolean }> {
   const size = analysisSize(src.width, src.height);
@@ -160,7 +113,7 @@ async function frameStats(src: Awaited<ReturnType<typeof probe>>, progress: (f: 
 }
 
 /** Makes the output folder and a private staging folder inside it; fails early if it cannot be written. */
-function prepareOutput(outDir: string): string {
+export function prepareOutput(outDir: string): string {
   const staging = join(outDir, `.segue-staging-${process.pid}`);
   try {
     mkdirSync(join(staging, 'cues'), { recursive: true });
@@ -171,8 +124,8 @@ function prepareOutput(outDir: string): string {
   return staging;
 }
 
-/** Moves finished files into place, one rename each, so earlier output is replaced only by complete files. */
-function commitOutput(staging: string, outDir: string, files: string[]): void {
+/** Moves finished files into place, one rename each (plan.json last), so earlier output is replaced only by complete files. */
+export function commitOutput(staging: string, outDir: string, files: string[]): void {
   mkdirSync(join(outDir, 'cues'), { recursive: true });
   for (const f of files) renameSync(join(staging, f), join(outDir, f));
 }

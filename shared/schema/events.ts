@@ -24,6 +24,8 @@ export const ProgressEvent = z.discriminatedUnion('type', [
     mix: z.string(),
     video: z.string().nullable(),
     cues: z.array(z.string()),
+    /** Edits: the cues that got a new current take. */
+    changed: z.array(z.string()).optional(),
     seconds: z.number(),
   }),
   z.object({ type: z.literal('error'), code: z.string(), exitCode: z.number().int(), message: z.string() }),

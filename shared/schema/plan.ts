@@ -7,7 +7,7 @@ import { Key, MusicPrompt } from './music.ts';
  * Premiere panel. Versioned; any change that breaks a reader bumps PLAN_VERSION and says why in
  * shared/README.md. Times are seconds; every audio position is an integer sample at 48 kHz.
  */
-export const PLAN_VERSION = 1;
+export const PLAN_VERSION = 2;
 
 const Seconds = z.number().finite().min(0);
 const SampleIndex = z.number().int().min(0);
@@ -100,10 +100,33 @@ export const BeatGrid = z
   .strict();
 export type BeatGrid = z.infer<typeof BeatGrid>;
 
+export const FADE_SHAPES = ['linear', 'equal-power'] as const;
 export const Fade = z
-  .object({ samples: z.number().int().min(1), shape: z.enum(['linear', 'equal-power']) })
+  .object({ samples: z.number().int().min(1), shape: z.enum(FADE_SHAPES) })
   .strict();
 export type Fade = z.infer<typeof Fade>;
+
+/**
+ * Where a generative bridge sits: [startSample, endSample) spans the cut; preBeats of it lie
+ * before the cut (whole bars of the outgoing meter), postBeats after (whole bars of the incoming).
+ * The neighbouring cues are trimmed to meet it, overlapping it by joinSamples (a short equal-power
+ * crossfade baked into both files, so no click where they meet). Fixed when the bridge is planned,
+ * so regenerating a neighbour never moves it.
+ */
+export const BridgeSpan = z
+  .object({
+    startSample: SampleIndex,
+    endSample: SampleIndex,
+    preBeats: z.number().int().min(1),
+    postBeats: z.number().int().min(1),
+    joinSamples: z.number().int().min(2),
+  })
+  .strict()
+  .refine((b) => b.endSample > b.startSample, 'a bridge must end after it starts');
+export type BridgeSpan = z.infer<typeof BridgeSpan>;
+
+/** Measured on the cue's audible body after mastering. */
+export const Loudness = z.object({ integratedLufs: z.number(), truePeakDbtp: z.number(), gainDb: z.number() }).strict();
 
 /**
  * One audio file on the timeline. Its sample `handles.head` plays at sequence sample `timelineIn`;
@@ -126,15 +149,18 @@ export const Cue = z
     /** Fades baked into the file, measured on the timeline from timelineIn / back from timelineOut. */
     fadeIn: Fade.nullable(),
     fadeOut: Fade.nullable(),
-    /** Where the music stops sounding (a silent gap ends the cue early with a natural release). */
+    /**
+     * Where the music stops sounding: timelineOut, or before a silent gap the point where the
+     * natural release has died away (the notes stop gapBeats before the cut; they ring for half the gap).
+     */
     musicEndsAt: SampleIndex,
     key: Key,
     grid: BeatGrid,
+    /** Bridges only: the key and tempo the bridge arrives in (the incoming scene's); it ramps there. */
+    arrival: z.object({ key: Key, bpm: z.number().positive() }).strict().nullable(),
     engine: z.string(),
     seed: z.number().int().min(0),
-    loudness: z
-      .object({ integratedLufs: z.number(), truePeakDbtp: z.number(), gainDb: z.number() })
-      .strict(),
+    loudness: Loudness,
     /** Content hash of everything the audio depends on; equal hashes mean identical bytes. */
     hash: z.string().regex(/^[0-9a-f]{64}$/),
   })
@@ -159,18 +185,26 @@ export const Transition = z
     gapBeats: z.number().min(0),
     /** fade: total overlap, centred on the cut. */
     fade: Fade.nullable(),
+    bridge: BridgeSpan.nullable(),
   })
   .strict();
 export type Transition = z.infer<typeof Transition>;
 
-/** Every rendering of a cue is kept; the plan's cues point at the current take. */
+/**
+ * Every rendering of a cue is kept as a numbered take; the plan's cues point at the current one.
+ * A scene take records the prompt and seed it was made from, so it can be made current again.
+ */
+export const TAKE_REASONS = ['score', 'regenerate', 'transition', 'restore'] as const;
 export const Take = z
   .object({
     cue: z.string(),
     take: z.number().int().min(1),
     file: z.string(),
     seed: z.number().int().min(0),
+    prompt: MusicPrompt.nullable(),
     hash: z.string(),
+    loudness: Loudness,
+    reason: z.enum(TAKE_REASONS),
     createdAt: z.string().datetime(),
   })
   .strict();
@@ -184,6 +218,7 @@ export const PlanSettings = z
     loudnessLufs: z.number().min(-70).max(0),
     truePeakDbtp: z.number().max(0),
     handleBars: z.number().int().min(0).max(16),
+    fadeShape: z.enum(FADE_SHAPES),
     soundFont: z.string(),
   })
   .strict();
@@ -205,7 +240,7 @@ export const Plan = z
     cues: z.array(Cue),
     takes: z.array(Take),
     outputs: z
-      .object({ mix: z.string().nullable(), video: z.string().nullable() })
+      .object({ mix: z.string().nullable(), video: z.string().nullable(), keepOriginalAudio: z.boolean() })
       .strict(),
   })
   .strict()
@@ -220,5 +255,12 @@ export const Plan = z
         ctx.addIssue({ code: 'custom', message: `scene ${i} does not start where scene ${i - 1} ends` });
       }
     });
+    const ids = new Set(p.cues.map((c) => c.id));
+    if (ids.size !== p.cues.length) ctx.addIssue({ code: 'custom', message: 'cue ids must be unique' });
+    for (const c of p.cues) {
+      if (!p.takes.some((t) => t.cue === c.id && t.take === c.take && t.file === c.file)) {
+        ctx.addIssue({ code: 'custom', message: `${c.id}: its current take ${c.take} is not in the take history` });
+      }
+    }
   });
 export type Plan = z.infer<typeof Plan>;

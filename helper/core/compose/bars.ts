@@ -70,7 +70,7 @@ export function layoutBars(spec: CompositionSpec, style: Style, key: Key, rng: R
     const x = bodyBars > 1 ? b / (bodyBars - 1) : 0;
     bars.push({
       index: b, start, len, section: 'body', energy: energyAt(spec.energyCurve, x), chord: chordFor(deg, cadential),
-      phrasePos: pos, phraseEnd: last || pos === 3, final: last,
+      phrasePos: pos, phraseEnd: last || pos === 3, final: last && spec.ending !== 'continue',
     });
   }
   for (let t = 0; t < tailBars; t++) {

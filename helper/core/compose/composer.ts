@@ -49,7 +49,7 @@ export function compose(spec: CompositionSpec): Composition {
     switch (part.role) {
       case 'pad':
       case 'harmony':
-        harmonyPart(active, part, emit);
+        harmonyPart(active, part, emit, prng);
         break;
       case 'bass':
         bassPart(active, part, spec.key, prng, emit);

@@ -11,9 +11,15 @@ type Emit = (beat: number, dur: number, key: number, vel: number) => void;
 
 const vel = (bar: Bar, base: number, spread = 40) => Math.max(20, Math.min(127, Math.round(base + spread * bar.energy)));
 
-export function harmonyPart(bars: Bar[], part: Part, emit: Emit): void {
+/** Orders in which arpeggiated and broken chords visit the voices; a take's seed picks one. */
+const ARPEGGIO_ORDERS = [[0, 1, 2, 3, 1], [0, 2, 1, 3, 2], [0, 1, 2, 1], [3, 2, 1, 0, 2]];
+const BROKEN_ORDERS = [[0, 2, 1, 2], [0, 1, 2, 1], [0, 2, 0, 1], [2, 1, 0, 1]];
+
+export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng): void {
   let prev: number[] | null = null;
   const [lo, hi] = part.range;
+  const arpeggio = rng.pick(ARPEGGIO_ORDERS);
+  const broken = rng.pick(BROKEN_ORDERS);
   for (const bar of bars) {
     const v = voiceLead(bar.chord, prev, lo, hi, part.role === 'pad' ? 4 : 3);
     prev = v;
@@ -26,13 +32,12 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit): void {
         for (const k of v) emit(bar.start, L, k, vv);
         break;
       case 'arpeggio': {
-        const seq = [...v, v[1]!];
+        const seq = arpeggio.map((j) => v[j % v.length]!);
         for (let i = 0; i < L * 2; i++) emit(bar.start + i / 2, 0.5, seq[i % seq.length]!, vv - (i % 2) * 8);
         break;
       }
       case 'broken': {
-        const order = [0, 2, 1, 2];
-        for (let i = 0; i < L * 2; i++) emit(bar.start + i / 2, 0.5, v[order[i % 4]! % v.length]!, vv - (i % 2) * 10);
+        for (let i = 0; i < L * 2; i++) emit(bar.start + i / 2, 0.5, v[broken[i % broken.length]! % v.length]!, vv - (i % 2) * 10);
         break;
       }
       case 'pulse8':
@@ -154,6 +159,11 @@ export function drumPart(bars: Bar[], part: Part, emit: Emit): void {
   });
 }
 
+/** One-bar motif rhythms (beat offsets in 4/4), by density. */
+const SPARSE_CELLS = [[0, 2], [0, 1, 2], [0, 2, 3], [0, 1.5, 2], [0, 3], [0, 0.5, 2]];
+const MEDIUM_CELLS = [[0, 1, 2, 3], [0, 1, 1.5, 2, 3], [0, 0.5, 1, 2, 3], [0, 1.5, 2, 3], [0, 1, 2, 2.5, 3]];
+const DENSE_CELLS = [[0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5], [0, 0.5, 1, 2, 2.5, 3], [0, 0.75, 1.5, 2, 2.5, 3, 3.5], [0, 0.5, 1, 1.5, 2, 3]];
+
 /**
  * Melody from a one-bar motif: stated, repeated, sequenced to the chord, varied, and closed on a
  * chord tone. Strong beats land on chord tones; weak beats walk the scale.
@@ -161,13 +171,13 @@ export function drumPart(bars: Bar[], part: Part, emit: Emit): void {
 export function melodyPart(bars: Bar[], part: Part, key: Key, density: number, rng: Rng, emit: Emit): void {
   const [lo, hi] = part.range;
   const tonicMidi = nearestPitch(tonicPc(key.tonic), (lo + hi) >> 1);
-  const slots = density >= 5 ? 8 : density >= 3 ? 4 : 2;
-  const grid = 4 / slots;
-  const motifRhythm: number[] = [];
-  for (let s = 0; s < slots; s++) if (s === 0 || rng.chance(Math.min(0.9, density / slots))) motifRhythm.push(s * grid);
+  // The motif's rhythm is a cell chosen by the seed from those that suit the density; its contour
+  // is steps of up to a third; the answering phrase inverts it.
+  const cells = density >= 5 ? DENSE_CELLS : density >= 3 ? MEDIUM_CELLS : SPARSE_CELLS;
+  const motifRhythm = rng.pick(cells);
   const contour = motifRhythm.map((_, i) => (i === 0 ? 0 : rng.int(-2, 2)));
   const answerContour = contour.map((c, i) => (i === 0 ? 0 : -c)); // inversion for the answering phrase
-  let step = 2;
+  let step = rng.int(0, 4);
   for (const bar of bars) {
     const phrase = Math.floor((bar.index + 64) / 4) % 2;
     const shape = phrase === 0 ? contour : answerContour;

@@ -1,0 +1,131 @@
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  Plan, PLAN_VERSION, SAMPLE_RATE,
+  type Cue, type PlannedScene, type PlanSettings, type SourceMedia, type Take, type Transition, type ProgressEvent, type Stage,
+} from '../../shared/index.ts';
+import { layoutCues, type CueLayout } from '../core/layout.ts';
+import { limitTruePeak } from '../core/loudness.ts';
+import { mixCues } from '../core/mix.ts';
+import type { Anchor } from '../core/prompt.ts';
+import { decodeWav, encodeWav24 } from '../core/wav.ts';
+import { mux } from '../adapters/ffmpeg.ts';
+import { resolveSoundFont } from '../adapters/synth.ts';
+import { InterruptedError } from '../errors.ts';
+import { cacheRoot, hashFile, hashJson } from './cache.ts';
+import { RenderPool } from './pool.ts';
+import { VERSION } from '../version.ts';
+
+/**
+ * From a plan's decisions (scenes, prompts, transitions, seeds) to files: lays out every cue,
+ * renders only those whose content hash is new, keeps every earlier take, mixes, muxes and writes
+ * plan.json, all into a staging folder. `segue score` and the edit commands share it, which is
+ * what makes an edit touch only the files it must: an unchanged cue has an unchanged hash.
+ */
+
+/** Bump when analysis or rendering changes output, so stale cache entries are never reused. */
+export const CACHE_VERSION = 3;
+
+export interface RealiseInput {
+  outDir: string;
+  staging: string;
+  source: SourceMedia;
+  settings: PlanSettings;
+  anchor: Anchor;
+  scenes: PlannedScene[];
+  transitions: Transition[];
+  /** Current seed of each scene's cue. */
+  seeds: number[];
+  /** The plan being edited; null for a fresh score. */
+  previous: Plan | null;
+  /** Why new takes are made (recorded in the take history). */
+  reason: Take['reason'];
+  keepOriginalAudio: boolean;
+  videoName: string;
+}
+
+export interface Realised {
+  plan: Plan;
+  /** Files written to the staging folder, relative to it; plan.json last. */
+  files: string[];
+  rendered: string[];
+}
+
+type Emit = (e: ProgressEvent) => void;
+
+export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal): Promise<Realised> {
+  const stage = (s: Stage, status: 'start' | 'progress' | 'done', fraction: number, message: string) => emit({ type: 'stage', stage: s, status, fraction, message });
+  const check = () => {
+    if (signal.aborted) throw new InterruptedError();
+  };
+  const layouts = layoutCues(r.scenes, r.transitions, r.settings, r.seeds);
+  const sfPath = resolveSoundFont(r.settings.soundFont);
+  const sfId = existsSync(sfPath) ? await hashFile(sfPath) : sfPath;
+  const hashOf = (l: CueLayout) => hashJson({ v: CACHE_VERSION, engine: VERSION, job: { ...l.job, soundFont: sfId } });
+  const previousTakes = r.previous?.takes ?? [];
+  const now = new Date().toISOString();
+  const newTakes: Take[] = [];
+  const toRender: { layout: CueLayout; hash: string; file: string; take: number }[] = [];
+  const cues: (Cue | null)[] = layouts.map((layout) => {
+    const hash = hashOf(layout);
+    const { job: _job, ...rest } = layout;
+    // Same content as a take on disk (the current one, or one being made current again): reuse it.
+    const same = previousTakes.find((t) => t.cue === layout.id && t.hash === hash && existsSync(join(r.outDir, t.file)));
+    if (same) {
+      return { ...rest, take: same.take, file: same.file, midiFile: null, loudness: same.loudness, hash };
+    }
+    const take = Math.max(0, ...previousTakes.filter((t) => t.cue === layout.id).map((t) => t.take)) + 1;
+    toRender.push({ layout, hash, file: `cues/${layout.id}-take-${take}.wav`, take });
+    return null;
+  });
+
+  stage('audio', 'start', 0, toRender.length ? `rendering ${toRender.length} of ${layouts.length} cue(s)` : 'every cue is unchanged');
+  const pool = toRender.length ? new RenderPool(Math.min(toRender.length, 4)) : null;
+  const stopPool = () => void pool?.close();
+  signal.addEventListener('abort', stopPool, { once: true });
+  try {
+    let done = 0;
+    await Promise.all(toRender.map(async (t) => {
+      const cachePath = join(cacheRoot(), 'cues', `${t.hash}.wav`);
+      const hit = existsSync(cachePath) && existsSync(`${cachePath}.json`);
+      const loudness = await pool!.render(t.layout.job, cachePath);
+      copyFileSync(cachePath, join(r.staging, t.file));
+      const { job, ...rest } = t.layout;
+      const i = layouts.indexOf(t.layout);
+      cues[i] = { ...rest, take: t.take, file: t.file, midiFile: null, loudness, hash: t.hash };
+      const sceneIndex = t.layout.scene;
+      newTakes.push({ cue: t.layout.id, take: t.take, file: t.file, seed: t.layout.seed, prompt: sceneIndex === null ? null : r.scenes[sceneIndex]!.prompt, hash: t.hash, loudness, reason: r.reason, createdAt: now });
+      done++;
+      stage('audio', 'progress', done / toRender.length, `${t.layout.id} take ${t.take}${hit ? ' (cached)' : ''}`);
+    }));
+  } finally {
+    signal.removeEventListener('abort', stopPool);
+    await pool?.close();
+  }
+  check();
+  const current = cues as Cue[];
+  stage('audio', 'done', 1, `${toRender.length} rendered, ${layouts.length - toRender.length} unchanged, at ${r.settings.loudnessLufs} LUFS`);
+
+  stage('mix', 'start', 0, 'mixing the soundtrack');
+  const fileOf = (c: Cue) => (toRender.some((t) => t.file === c.file) ? join(r.staging, c.file) : join(r.outDir, c.file));
+  const decoded = current.map((cue) => ({ cue, pcm: decodeWav(readFileSync(fileOf(cue))).channels }));
+  const mix = mixCues(decoded, r.source.durationSamples);
+  limitTruePeak(mix, r.settings.truePeakDbtp - 0.2);
+  const mixName = 'soundtrack.wav';
+  writeFileSync(join(r.staging, mixName), encodeWav24(mix, SAMPLE_RATE));
+  stage('mix', 'done', 1, mixName);
+  check();
+
+  stage('outputs', 'start', 0, 'muxing the video');
+  await mux({ video: r.source.path, audio: join(r.staging, mixName), out: join(r.staging, r.videoName), keepOriginalAudio: r.keepOriginalAudio, hasOriginalAudio: r.source.hasAudio, originalGainDb: -3 }, signal);
+  const takes = [...previousTakes, ...newTakes.sort((a, b) => a.cue.localeCompare(b.cue))];
+  const plan = Plan.parse({
+    schema: 'segue.plan', version: PLAN_VERSION, generator: { name: 'segue', version: VERSION }, sampleRate: SAMPLE_RATE,
+    source: r.source, durationSamples: r.source.durationSamples, settings: r.settings, anchor: r.anchor,
+    scenes: r.scenes, transitions: r.transitions, cues: current, takes,
+    outputs: { mix: mixName, video: r.videoName, keepOriginalAudio: r.keepOriginalAudio },
+  });
+  writeFileSync(join(r.staging, 'plan.json'), JSON.stringify(plan, null, 2) + '\n');
+  check();
+  return { plan, files: [...toRender.map((t) => t.file), mixName, r.videoName, 'plan.json'], rendered: toRender.map((t) => t.layout.id) };
+}

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SAMPLE_RATE, type Key } from '../shared/index.ts';
+import { bridgeBeatPositions, planBridgeSpan, BRIDGE_JOIN_SAMPLES } from '../helper/core/bridge.ts';
+import { composeBridge, pivotChord, slerpWeights, type BridgeSpec } from '../helper/core/compose/bridge.ts';
+import { scalePcs } from '../helper/core/compose/harmony.ts';
+import { styleById } from '../helper/core/compose/styles.ts';
+import { applyFades } from '../helper/core/master.ts';
+
+/** The bridge composer and its geometry, and fade shapes: pure, no rendering. */
+
+const spb = (bpm: number) => (60 / bpm) * SAMPLE_RATE;
+
+describe('bridge geometry', () => {
+  const at = 20 * SAMPLE_RATE;
+  const A = { bpm: 90, beatsPerBar: 4, room: 20 * SAMPLE_RATE };
+  const B = { bpm: 130, beatsPerBar: 4, room: 20 * SAMPLE_RATE };
+
+  it('puts the cut exactly on the bridge beat after its first half, a downbeat', () => {
+    const span = planBridgeSpan(at, A, B, 2);
+    assert.ok(typeof span !== 'string');
+    assert.equal(span.preBeats, 8);
+    assert.equal(span.postBeats, 8);
+    const pos = bridgeBeatPositions(span, at, spb(90), spb(130));
+    assert.equal(pos.length, 17);
+    assert.equal(span.startSample + pos[8]!, at);
+    assert.equal(span.startSample + pos[16]!, span.endSample);
+  });
+
+  it('ramps the tempo: the first beat at A\'s tempo, the last at B\'s, every beat shorter than the one before', () => {
+    const span = planBridgeSpan(at, A, B, 2) as Exclude<ReturnType<typeof planBridgeSpan>, string>;
+    const pos = bridgeBeatPositions(span, at, spb(90), spb(130));
+    const beats = pos.slice(1).map((p, i) => p - pos[i]!);
+    assert.ok(Math.abs(beats[0]! / spb(90) - 1) < 0.05, `first beat ${beats[0]} vs ${spb(90)}`);
+    assert.ok(Math.abs(beats.at(-1)! / spb(130) - 1) < 0.05, `last beat ${beats.at(-1)} vs ${spb(130)}`);
+    for (let i = 1; i < beats.length; i++) assert.ok(beats[i]! < beats[i - 1]!, `beat ${i} is shorter`);
+  });
+
+  it('refuses a bridge that would leave a neighbour less than two bars of its own music', () => {
+    const short = planBridgeSpan(at, { ...A, room: 8.5 * SAMPLE_RATE }, B, 2);
+    assert.equal(typeof short, 'string');
+    assert.match(short as string, /needs .* s of the outgoing scene/);
+    assert.equal(typeof planBridgeSpan(at, { ...A, room: 8.5 * SAMPLE_RATE }, B, 1), "object");
+  });
+});
+
+describe('slerp (JenBridge equation 7)', () => {
+  it('starts at A, ends at B and keeps the power of orthogonal styles constant (an equal-power hand-over)', () => {
+    const a = [1, 0, 0];
+    const b = [0, 1, 0];
+    assert.deepEqual(slerpWeights(a, b, 0).map((x) => Math.round(x * 1e9) / 1e9), [1, 0]);
+    assert.deepEqual(slerpWeights(a, b, 1).map((x) => Math.round(x * 1e9) / 1e9), [0, 1]);
+    for (const t of [0.1, 0.25, 0.5, 0.8]) {
+      const [wa, wb] = slerpWeights(a, b, t);
+      assert.ok(Math.abs(wa * wa + wb * wb - 1) < 1e-9, `power at ${t}`);
+    }
+    // Lerp would dip to 0.5 + 0.5 amplitude = -3 dB of power at the centre; slerp does not.
+    const [wa, wb] = slerpWeights(a, b, 0.5);
+    assert.ok(wa > 0.7 && wb > 0.7);
+  });
+
+  it('falls back to lerp for identical styles instead of dividing by zero', () => {
+    assert.deepEqual(slerpWeights([1, 2], [1, 2], 0.25), [0.75, 0.25]);
+  });
+});
+
+describe('the bridge composer', () => {
+  const A: Key = { tonic: 'A', mode: 'minor' };
+  const B: Key = { tonic: 'D', mode: 'major' };
+  const spec: BridgeSpec = {
+    from: { style: 'piano', key: A, bpm: 80, beatsPerBar: 4, energy: 0.3, motion: 0.2 },
+    to: { style: 'pop-rock', key: B, bpm: 128, beatsPerBar: 4, energy: 0.8, motion: 0.6 },
+    preBeats: 8, postBeats: 8, headBeats: 8, tailBeats: 8, seed: 5,
+  };
+  const comp = composeBridge(spec);
+  const notesIn = (from: number, to: number) => comp.notes.filter((n) => n.beat >= from && n.beat < to && !comp.channels.find((c) => c.ch === n.ch)!.drums);
+
+  it('plays its first bar in the outgoing key and its last in the incoming key (dominant leading tone allowed)', () => {
+    const first = notesIn(0, 4);
+    const last = notesIn(12, 16);
+    assert.ok(first.length > 0 && last.length > 0);
+    const inA = scalePcs(A);
+    const inB = scalePcs(B);
+    for (const n of first) assert.ok(inA.includes(n.key % 12), `first bar note ${n.key} in A minor`);
+    for (const n of last) assert.ok(inB.includes(n.key % 12), `last bar note ${n.key} in D major`);
+    // The last bar is B's dominant (A major): its root A and third C# are there.
+    const pcs = new Set(last.map((n) => n.key % 12));
+    assert.ok(pcs.has(9) && pcs.has(1), `dominant of D in the last bar: ${[...pcs]}`);
+  });
+
+  it('hands the instruments over: A-only parts are gone after the cut\'s far side, B-only parts absent before it', () => {
+    const progs = (id: string) => new Set(styleById(id).parts.filter((p) => p.role !== 'drums').map((p) => p.program));
+    const piano = progs('piano');
+    const rock = progs('pop-rock');
+    const aChannels = comp.channels.filter((c) => !c.drums && piano.has(c.program) && !rock.has(c.program)).map((c) => c.ch);
+    const bChannels = comp.channels.filter((c) => !c.drums && rock.has(c.program) && !piano.has(c.program)).map((c) => c.ch);
+    assert.ok(aChannels.length && bChannels.length);
+    assert.ok(comp.notes.some((n) => aChannels.includes(n.ch) && n.beat < 4), 'A plays at the start');
+    assert.ok(comp.notes.some((n) => bChannels.includes(n.ch) && n.beat >= 12), 'B plays at the end');
+    assert.ok(!comp.notes.some((n) => aChannels.includes(n.ch) && n.beat >= 16), 'A is gone in the tail');
+    assert.ok(!comp.notes.some((n) => bChannels.includes(n.ch) && n.beat < 0), 'B is absent in the head');
+  });
+
+  it('is deterministic, and a different seed writes a different bridge', () => {
+    assert.deepEqual(composeBridge(spec), comp);
+    assert.notDeepEqual(composeBridge({ ...spec, seed: 6 }).notes, comp.notes);
+  });
+
+  it('finds a pivot chord shared by related keys, and none for distant ones', () => {
+    const p = pivotChord({ tonic: 'C', mode: 'major' }, { tonic: 'G', mode: 'major' });
+    assert.ok(p);
+    assert.ok(p.inA.pcs.every((pc) => scalePcs({ tonic: 'G', mode: 'major' }).includes(pc)));
+    assert.equal(pivotChord({ tonic: 'C', mode: 'major' }, { tonic: 'F#', mode: 'major' }), null);
+  });
+
+  it('names the field when a side is impossible', () => {
+    assert.throws(() => composeBridge({ ...spec, to: { ...spec.to, bpm: 400 } }), /bpm: 400 is outside 30-300/);
+    assert.throws(() => composeBridge({ ...spec, preBeats: 6 }), /bridge\.from: 6 beats is not a whole number of 4-beat bars/);
+  });
+});
+
+describe('fade shapes', () => {
+  const ones = () => [new Float32Array(1000).fill(1)];
+  it('linear is half way at the middle; equal-power is at -3 dB there', () => {
+    for (const [shape, mid] of [['linear', 0.5], ['equal-power', Math.SQRT1_2]] as const) {
+      const ch = ones();
+      applyFades(ch, { bodyStart: 0, bodyEnd: 1000, fadeIn: null, fadeOut: { samples: 400, shape } });
+      assert.ok(Math.abs(ch[0]![800]! - mid) < 0.01, `${shape} at the middle: ${ch[0]![800]}`);
+      assert.equal(ch[0]![500], 1);
+      assert.ok(ch[0]![999]! < 0.01);
+    }
+  });
+  it('a crossfade of two equal-power fades keeps the power flat', () => {
+    const out = ones();
+    const inn = ones();
+    applyFades(out, { bodyStart: 0, bodyEnd: 1000, fadeIn: null, fadeOut: { samples: 1000, shape: 'equal-power' } });
+    applyFades(inn, { bodyStart: 0, bodyEnd: 1000, fadeIn: { samples: 1000, shape: 'equal-power' }, fadeOut: null });
+    for (const i of [100, 500, 900]) assert.ok(Math.abs(out[0]![i]! ** 2 + inn[0]![i]! ** 2 - 1) < 0.01);
+  });
+  it('the join crossfade at a bridge is 20 ms', () => assert.equal(BRIDGE_JOIN_SAMPLES, 0.02 * SAMPLE_RATE));
+});
