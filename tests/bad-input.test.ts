@@ -91,7 +91,7 @@ describe('earlier output is never lost', () => {
   let video: string;
   let out: string;
   let snapshot: Map<string, Buffer>;
-  const files = (dir: string) => [...readdirSync(dir).filter((f) => f.endsWith('.wav') || f.endsWith('.json') || f.endsWith('.mp4')), ...readdirSync(join(dir, 'cues')).map((f) => `cues/${f}`)];
+  const files = (dir: string) => [...readdirSync(dir).filter((f) => f.endsWith('.wav') || f.endsWith('.json') || f.endsWith('.mp4')), ...readdirSync(join(dir, 'cues'), { recursive: true, encoding: 'utf8' }).filter((f) => /\.(wav|mid)$/.test(f)).map((f) => `cues/${f}`)];
 
   before(async () => {
     video = await fixture('three', THREE_SCENES, { audio: 'tone' });

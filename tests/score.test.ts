@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { Plan, ProgressEvent, SAMPLE_RATE } from '../shared/index.ts';
+import { BasicMIDI } from 'spessasynth_core';
 import { ffmpegPath, run } from '../helper/adapters/ffmpeg.ts';
 import { fixture, readWav, rmsDb, segue, streamDurations, THREE_SCENES, tmpDir } from './helpers.ts';
 
@@ -167,4 +168,59 @@ describe('segue score --keep-original-audio', () => {
     const d = await streamDurations(join(kept, 'three.scored.mp4'));
     assert.ok(Math.abs(d.audio - d.video) <= 1 / 30, `audio ${d.audio} vs video ${d.video}`);
   });
+});
+
+describe('segue score --stems, and the MIDI beside every cue', () => {
+  let out: string;
+  let plan: Plan;
+  before(async () => {
+    const video = await fixture('three', THREE_SCENES, { audio: 'tone' });
+    out = tmpDir('stems');
+    const r = await segue(['score', video, '--out', out, '--cuts', '10,20', '--soundfont', 'timgm6mb', '--seed', '7', '--stems']);
+    assert.equal(r.code, 0, r.stderr);
+    plan = Plan.parse(JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8')));
+  });
+
+  it('writes stems per instrument group that sum to the cue within two 24-bit steps', () => {
+    for (const cue of plan.cues) {
+      const mix = readWav(join(out, cue.file)).channels;
+      const files = Object.values(cue.stems ?? {});
+      assert.ok(files.length >= 2, `${cue.id} has stems`);
+      const sum = mix.map((c) => new Float32Array(c.length));
+      for (const f of files) readWav(join(out, f)).channels.forEach((c, ch) => c.forEach((x, i) => (sum[ch]![i]! += x)));
+      let worst = 0;
+      sum.forEach((c, ch) => c.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - mix[ch]![i]!)))));
+      assert.ok(worst <= 2 ** -22, `${cue.id}: stems differ from the cue by ${worst}`);
+    }
+  });
+
+  it('writes MIDI that a MIDI reader times exactly like the audio: same length, beat 0 and the cut where the WAV has them', () => {
+    for (const cue of plan.cues) {
+      const b = readFileSync(join(out, cue.midiFile!));
+      const midi = BasicMIDI.fromArrayBuffer(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+      const head = Math.round(readHeadBeats(cue));
+      const seconds = (beat: number) => midi.midiTicksToSeconds((beat + head) * midi.timeDivision);
+      const t = cue.kind === 'bridge' ? plan.transitions[cue.cut!]! : null;
+      // File sample of beat 0: the body's first beat (a scene's span start, a bridge's start).
+      const beat0 = cue.handles.head + ((t ? t.bridge!.startSample : spanStart(cue)) - cue.timelineIn);
+      assert.ok(Math.abs(seconds(0) * SAMPLE_RATE - beat0) < 2, `${cue.id}: beat 0 at ${seconds(0) * SAMPLE_RATE} vs ${beat0}`);
+      if (t) {
+        const cutInFile = cue.handles.head + (t.atSample - cue.timelineIn);
+        assert.ok(Math.abs(seconds(t.bridge!.preBeats) * SAMPLE_RATE - cutInFile) < 3, `${cue.id}: the cut's downbeat`);
+      }
+    }
+  });
+
+  /** The head handle in beats: whole bars of the cue's own grid ahead of beat 0. */
+  function readHeadBeats(cue: Plan['cues'][number]): number {
+    const t = cue.kind === 'bridge' ? plan.transitions[cue.cut!]! : null;
+    const start = t ? t.bridge!.startSample : spanStart(cue);
+    const spb = t ? (60 / plan.scenes[cue.cut!]!.prompt.bpm) * SAMPLE_RATE : cue.grid.samplesPerBeat;
+    return (cue.handles.head + (start - cue.timelineIn)) / spb;
+  }
+
+  function spanStart(cue: Plan['cues'][number]): number {
+    const k = cue.scene!;
+    return plan.transitions[k - 1]?.bridge?.endSample ?? plan.scenes[k]!.scene.startSample;
+  }
 });

@@ -196,3 +196,8 @@ export async function makeTestVideo(scenes: readonly TestScene[], out: string, o
   args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(o.fps), out);
   await run(ffmpegPath(), args, signal);
 }
+
+/** A spectrogram of an audio file as a PNG (log amplitude, time axis and legend), for people to look at. */
+export async function spectrogramPng(audio: string, png: string, width = 1200, height = 400): Promise<void> {
+  await run(ffmpegPath(), ['-v', 'error', '-nostdin', '-y', '-i', audio, '-lavfi', `showspectrumpic=s=${width}x${height}:legend=1:scale=log`, png]);
+}

@@ -29,6 +29,8 @@ Options for score:
   --loudness LUFS        integrated loudness of every cue, -40..-6 (default -16)
   --handles BARS         extra bars before and after each cue for trims (default 2)
   --fade-shape SHAPE     linear (default, as in JenBridge) or equal-power crossfades
+  --stems                also write one WAV per instrument group of each cue (drums, bass,
+                         harmony, melody, pads) that sum to the cue
   --soundfont NAME|PATH  musescore (default), timgm6mb, fluidr3mono, or a path to an .sf2/.sf3
   --keep-original-audio  keep the video's own sound (dialogue) under the music in the muxed video
   --json                 print one JSON event per line on stdout instead of progress bars
@@ -49,6 +51,8 @@ Editing a scored folder (DIR is score's --out):
 Outputs in the folder:
   cues/scene-N-take-T.wav   one 48 kHz 24-bit WAV per scene cue, with handles
   cues/bridge-N-take-T.wav  one per generative bridge, spanning cut N
+  cues/*.mid                each cue's notes as a Standard MIDI File (tick 0 = the WAV's start)
+  cues/stems/*.<group>.wav  with --stems: the cue split by instrument group
   soundtrack.wav            the full-length mix, exactly as long as the video
   plan.json                 scenes, analysis, prompts, transitions, cues, takes (schema segue.plan v2)
   <video>.scored.mp4        the video with its new soundtrack

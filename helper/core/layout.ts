@@ -67,9 +67,11 @@ export interface CueJob {
   render: RenderMap;
   master: MasterOptions;
   soundFont: string;
+  /** Also write one stem per instrument group. */
+  stems: boolean;
 }
 
-export type CueLayout = Omit<Cue, 'loudness' | 'hash' | 'file' | 'midiFile' | 'take'> & { job: CueJob };
+export type CueLayout = Omit<Cue, 'loudness' | 'hash' | 'file' | 'midiFile' | 'stems' | 'take'> & { job: CueJob };
 
 /** The seed of scene k's first take, and of the bridge at cut k: fixed by the plan's seed. */
 export const sceneSeed = (planSeed: number, k: number) => (planSeed * 1000003 + k * 7919) >>> 0;
@@ -146,6 +148,7 @@ export function layoutCues(scenes: readonly PlannedScene[], transitions: readonl
         render: { originSample: head, samplesPerBeat: grid.samplesPerBeat, beatPositions: null, tailSamplesPerBeat: grid.samplesPerBeat, totalSamples: fileSamples },
         master: { targetLufs: settings.loudnessLufs, ceilingDbtp: settings.truePeakDbtp, bodyStart, bodyEnd, fadeIn, fadeOut, release },
         soundFont: settings.soundFont,
+        stems: settings.stems,
       },
     };
   });
@@ -197,6 +200,7 @@ function layoutBridge(scenes: readonly PlannedScene[], t: Transition, span: Brid
       },
       master: { targetLufs: settings.loudnessLufs, ceilingDbtp: settings.truePeakDbtp, bodyStart, bodyEnd, fadeIn: join, fadeOut: join, release: null },
       soundFont: settings.soundFont,
+      stems: settings.stems,
     },
   };
 }

@@ -134,7 +134,8 @@ export function truePeakDb(channels: Float32Array[]): Decibels {
  * Look-ahead peak limiter on the true-peak envelope, linked across channels: the gain reaches its
  * target before the peak (attack = look-ahead, so no overshoot) and recovers over `releaseMs`.
  */
-export function limitTruePeak(channels: Float32Array[], ceilingDb: Decibels, lookaheadMs = 1.5, releaseMs = 80): void {
+/** Limits in place and returns the gain it applied per sample (shared by all channels). */
+export function limitTruePeak(channels: Float32Array[], ceilingDb: Decibels, lookaheadMs = 1.5, releaseMs = 80): Float32Array {
   const n = channels[0]?.length ?? 0;
   const ceiling = Math.pow(10, ceilingDb / 20);
   const need = new Float32Array(n).fill(1);
@@ -153,6 +154,7 @@ export function limitTruePeak(channels: Float32Array[], ceilingDb: Decibels, loo
     g[i] = held;
   }
   for (const c of channels) for (let i = 0; i < n; i++) c[i] = c[i]! * g[i]!;
+  return g;
 }
 
 export function applyGain(channels: Float32Array[], gain: number): void {

@@ -1,5 +1,5 @@
 import type { Decibels, Fade, Lufs, Samples } from '../../shared/index.ts';
-import { applyGain, integratedLoudness, limitTruePeak, removeDc, truePeakDb } from './loudness.ts';
+import { integratedLoudness, limitTruePeak, removeDc, truePeakDb } from './loudness.ts';
 
 /**
  * Mastering of one cue file: DC removal, loudness to target (measured on the audible body),
@@ -27,6 +27,12 @@ export interface MasterResult {
   gainDb: Decibels;
 }
 
+/**
+ * Everything mastering did after DC removal is one gain per sample, shared by both channels:
+ * loudness gain x fades x edge ramps x limiter. Stems get the same curve, so they sum to the master.
+ */
+export type GainCurve = Float32Array;
+
 /** Gain of a fade at position x in 0..1 (0 = silent end). Equal-power keeps the summed power flat. */
 export function fadeGain(x: number, shape: Fade['shape']): number {
   const c = Math.max(0, Math.min(1, x));
@@ -47,31 +53,38 @@ export function applyFades(ch: Float32Array[], o: Pick<MasterOptions, 'bodyStart
 
 export const EDGE_RAMP = 240; // 5 ms at 48 kHz
 
-export function master(ch: Float32Array[], o: MasterOptions): MasterResult {
+export function master(ch: Float32Array[], o: MasterOptions): MasterResult & { curve: GainCurve } {
   removeDc(ch);
   const body = ch.map((c) => c.subarray(o.bodyStart, o.bodyEnd));
   let measured = integratedLoudness(body);
   if (!Number.isFinite(measured)) measured = integratedLoudness(ch);
   const gainDb = Number.isFinite(measured) ? o.targetLufs - measured : 0;
-  applyGain(ch, Math.pow(10, gainDb / 20));
-  applyFades(ch, o);
-  // Ramps only where there is handle material to spare, so the body is never touched.
   const n = ch[0]?.length ?? 0;
+  const curve: GainCurve = new Float32Array(n).fill(Math.pow(10, gainDb / 20));
+  applyFades([curve], o);
+  // Ramps only where there is handle material to spare, so the body is never touched.
   const head = Math.min(EDGE_RAMP, o.bodyStart);
   const tail = Math.min(EDGE_RAMP, n - o.bodyEnd);
-  for (const c of ch) {
-    for (let i = 0; i < head; i++) c[i] = c[i]! * (i / head);
-    for (let i = 0; i < tail; i++) c[n - 1 - i] = c[n - 1 - i]! * (i / tail);
-  }
+  for (let i = 0; i < head; i++) curve[i] = curve[i]! * (i / head);
+  for (let i = 0; i < tail; i++) curve[n - 1 - i] = curve[n - 1 - i]! * (i / tail);
+  applyCurve(ch, curve);
   // The limiter aims a little under the ceiling; a second pass catches what interpolation missed.
-  limitTruePeak(ch, o.ceilingDbtp - 0.2);
+  multiplyInto(curve, limitTruePeak(ch, o.ceilingDbtp - 0.2));
   let tp = truePeakDb(ch);
   if (tp > o.ceilingDbtp) {
-    limitTruePeak(ch, o.ceilingDbtp - 0.4);
+    multiplyInto(curve, limitTruePeak(ch, o.ceilingDbtp - 0.4));
     tp = truePeakDb(ch);
   }
   const after = integratedLoudness(ch.map((c) => c.subarray(o.bodyStart, o.bodyEnd)));
-  return { integratedLufs: round2(after), truePeakDbtp: round2(tp), gainDb: round2(gainDb) };
+  return { integratedLufs: round2(after), truePeakDbtp: round2(tp), gainDb: round2(gainDb), curve };
+}
+
+export function applyCurve(ch: Float32Array[], curve: GainCurve): void {
+  for (const c of ch) for (let i = 0; i < c.length; i++) c[i] = c[i]! * curve[i]!;
+}
+
+function multiplyInto(curve: GainCurve, g: Float32Array): void {
+  for (let i = 0; i < curve.length; i++) curve[i] = curve[i]! * g[i]!;
 }
 
 const round2 = (x: number) => (Number.isFinite(x) ? Math.round(x * 100) / 100 : -99);

@@ -14,6 +14,7 @@ import { resolveSoundFont } from '../adapters/synth.ts';
 import { InterruptedError } from '../errors.ts';
 import { cacheRoot, hashFile, hashJson } from './cache.ts';
 import { RenderPool } from './pool.ts';
+import { composeJob, midiPathOf, stemGroupsOf, stemPathOf, type StemGroup } from './render-cue.ts';
 import { VERSION } from '../version.ts';
 
 /**
@@ -66,13 +67,14 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
   const now = new Date().toISOString();
   const newTakes: Take[] = [];
   const toRender: { layout: CueLayout; hash: string; file: string; take: number }[] = [];
+  const written: string[] = [];
   const cues: (Cue | null)[] = layouts.map((layout) => {
     const hash = hashOf(layout);
     const { job: _job, ...rest } = layout;
     // Same content as a take on disk (the current one, or one being made current again): reuse it.
     const same = previousTakes.find((t) => t.cue === layout.id && t.hash === hash && existsSync(join(r.outDir, t.file)));
     if (same) {
-      return { ...rest, take: same.take, file: same.file, midiFile: null, loudness: same.loudness, hash };
+      return { ...rest, take: same.take, ...companions(same.file, layout.job), loudness: same.loudness, hash };
     }
     const take = Math.max(0, ...previousTakes.filter((t) => t.cue === layout.id).map((t) => t.take)) + 1;
     toRender.push({ layout, hash, file: `cues/${layout.id}-take-${take}.wav`, take });
@@ -89,10 +91,14 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
       const cachePath = join(cacheRoot(), 'cues', `${t.hash}.wav`);
       const hit = existsSync(cachePath) && existsSync(`${cachePath}.json`);
       const loudness = await pool!.render(t.layout.job, cachePath);
-      copyFileSync(cachePath, join(r.staging, t.file));
       const { job, ...rest } = t.layout;
+      const names = companions(t.file, job);
+      copyFileSync(cachePath, join(r.staging, t.file));
+      copyFileSync(midiPathOf(cachePath), join(r.staging, names.midiFile));
+      for (const [group, file] of Object.entries(names.stems ?? {})) copyFileSync(stemPathOf(cachePath, group as StemGroup), join(r.staging, file));
+      written.push(names.midiFile, ...Object.values(names.stems ?? {}));
       const i = layouts.indexOf(t.layout);
-      cues[i] = { ...rest, take: t.take, file: t.file, midiFile: null, loudness, hash: t.hash };
+      cues[i] = { ...rest, take: t.take, ...names, loudness, hash: t.hash };
       const sceneIndex = t.layout.scene;
       newTakes.push({ cue: t.layout.id, take: t.take, file: t.file, seed: t.layout.seed, prompt: sceneIndex === null ? null : r.scenes[sceneIndex]!.prompt, hash: t.hash, loudness, reason: r.reason, createdAt: now });
       done++;
@@ -127,5 +133,11 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
   });
   writeFileSync(join(r.staging, 'plan.json'), JSON.stringify(plan, null, 2) + '\n');
   check();
-  return { plan, files: [...toRender.map((t) => t.file), mixName, r.videoName, 'plan.json'], rendered: toRender.map((t) => t.layout.id) };
+  return { plan, files: [...toRender.map((t) => t.file), ...written, mixName, r.videoName, 'plan.json'], rendered: toRender.map((t) => t.layout.id) };
+}
+
+/** A take's MIDI file and stems are named after its WAV: cues/x-take-n.mid, cues/stems/x-take-n.<group>.wav. */
+function companions(file: string, job: CueLayout['job']): { file: string; midiFile: string; stems: Record<string, string> | null } {
+  const stems = job.stems ? Object.fromEntries(stemGroupsOf(composeJob(job)).map((g) => [g, file.replace(/^cues\//, 'cues/stems/').replace(/\.wav$/, `.${g}.wav`)])) : null;
+  return { file, midiFile: file.replace(/\.wav$/, '.mid'), stems };
 }

@@ -2,24 +2,74 @@ import { existsSync } from 'node:fs';
 import { SAMPLE_RATE } from '../../shared/index.ts';
 import { compose } from '../core/compose/composer.ts';
 import { composeBridge } from '../core/compose/bridge.ts';
+import type { Composition } from '../core/compose/types.ts';
+import type { Role } from '../core/compose/styles.ts';
 import type { CueJob } from '../core/layout.ts';
-import { master, type MasterResult } from '../core/master.ts';
+import { applyCurve, master, type MasterResult } from '../core/master.ts';
+import { removeDc } from '../core/loudness.ts';
+import { compositionToMidi } from '../core/midi.ts';
 import { encodeWav24 } from '../core/wav.ts';
 import { renderComposition } from '../adapters/synth.ts';
 import { EngineError } from '../errors.ts';
 import { readJsonIfExists, writeAtomic } from './cache.ts';
 
-/** Compose, render, master and write one cue: what a worker thread does per job. */
+/**
+ * Compose, render, master and write one cue (what a worker thread does per job): the WAV, its
+ * notes as MIDI, and on request one stem per instrument group. Stems are rendered separately,
+ * summed into the cue, and given the cue's own mastering gain curve, so they add up to it.
+ */
+
+export const STEM_GROUPS = ['drums', 'bass', 'harmony', 'melody', 'pads'] as const;
+export type StemGroup = (typeof STEM_GROUPS)[number];
+const GROUP_OF: Record<Role, StemGroup> = { drums: 'drums', bass: 'bass', harmony: 'harmony', melody: 'melody', pad: 'pads' };
+
+/** Cache file names beside the cue's WAV. */
+export const midiPathOf = (wavPath: string) => wavPath.replace(/\.wav$/, '.mid');
+export const stemPathOf = (wavPath: string, g: StemGroup) => wavPath.replace(/\.wav$/, `.${g}.wav`);
+
+export function stemGroupsOf(comp: Composition): StemGroup[] {
+  return STEM_GROUPS.filter((g) => comp.channels.some((c) => GROUP_OF[c.role] === g));
+}
+
+export function composeJob(job: CueJob): Composition {
+  const c = job.composition;
+  return c.kind === 'scene' ? compose(c.spec) : composeBridge(c.spec);
+}
+
 export async function renderCue(job: CueJob, wavPath: string): Promise<MasterResult> {
   const metaPath = `${wavPath}.json`;
   const cached = readJsonIfExists<MasterResult>(metaPath);
   if (cached && existsSync(wavPath)) return cached;
-  const c = job.composition;
-  const comp = c.kind === 'scene' ? compose(c.spec) : composeBridge(c.spec);
-  const pcm = await renderComposition(comp, { sampleRate: SAMPLE_RATE, ...job.render }, job.soundFont);
-  const result = master(pcm, job.master);
+  const comp = composeJob(job);
+  const map = { sampleRate: SAMPLE_RATE, ...job.render };
+  let pcm: Float32Array[];
+  let stems: { group: StemGroup; pcm: Float32Array[] }[] = [];
+  if (job.stems) {
+    for (const group of stemGroupsOf(comp)) {
+      const channels = comp.channels.filter((c) => GROUP_OF[c.role] === group);
+      const notes = comp.notes.filter((n) => channels.some((c) => c.ch === n.ch));
+      stems.push({ group, pcm: await renderComposition({ ...comp, channels, notes }, map, job.soundFont) });
+    }
+    pcm = [new Float32Array(job.render.totalSamples), new Float32Array(job.render.totalSamples)];
+    for (const s of stems) {
+      removeDc(s.pcm);
+      for (let c = 0; c < 2; c++) for (let i = 0; i < pcm[c]!.length; i++) pcm[c]![i] = pcm[c]![i]! + s.pcm[c]![i]!;
+    }
+  } else {
+    pcm = await renderComposition(comp, map, job.soundFont);
+  }
+  const { curve, ...result } = master(pcm, job.master);
   // A silent render is a failure, never an output: it would be placed on the editor's timeline.
-  if (result.integratedLufs <= -70) throw new EngineError(`${job.id}: the ${c.kind === 'scene' ? c.spec.style : `${c.spec.from.style} to ${c.spec.to.style} bridge`} render came out silent; the SoundFont "${job.soundFont}" may lack General MIDI presets, try --soundfont musescore`);
+  if (result.integratedLufs <= -70) {
+    const what = job.composition.kind === 'scene' ? job.composition.spec.style : `${job.composition.spec.from.style} to ${job.composition.spec.to.style} bridge`;
+    throw new EngineError(`${job.id}: the ${what} render came out silent; the SoundFont "${job.soundFont}" may lack General MIDI presets, try --soundfont musescore`);
+  }
+  for (const s of stems) {
+    applyCurve(s.pcm, curve);
+    writeAtomic(stemPathOf(wavPath, s.group), encodeWav24(s.pcm, SAMPLE_RATE));
+  }
+  stems = [];
+  writeAtomic(midiPathOf(wavPath), compositionToMidi(comp, job.render, job.id));
   writeAtomic(wavPath, encodeWav24(pcm, SAMPLE_RATE));
   writeAtomic(metaPath, JSON.stringify(result));
   return result;

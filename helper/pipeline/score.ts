@@ -27,6 +27,7 @@ export interface ScoreOptions {
   keepOriginalAudio: boolean;
   threshold: number;
   fadeShape: PlanSettings['fadeShape'];
+  stems: boolean;
 }
 
 export interface ScoreResult {
@@ -67,7 +68,7 @@ export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): P
 
     const settings: PlanSettings = {
       minSceneSec: o.minSceneSec, engine: o.engine, seed: o.seed, loudnessLufs: o.loudnessLufs,
-      truePeakDbtp: o.truePeakDbtp, handleBars: o.handleBars, fadeShape: o.fadeShape, soundFont: o.soundFont,
+      truePeakDbtp: o.truePeakDbtp, handleBars: o.handleBars, fadeShape: o.fadeShape, stems: o.stems, soundFont: o.soundFont,
     };
     stage('prompts', 'start', 0, 'writing music prompts');
     const seq = planSequence(analysed, settings);
@@ -116,7 +117,7 @@ async function frameStats(src: Awaited<ReturnType<typeof probe>>, progress: (f: 
 export function prepareOutput(outDir: string): string {
   const staging = join(outDir, `.segue-staging-${process.pid}`);
   try {
-    mkdirSync(join(staging, 'cues'), { recursive: true });
+    mkdirSync(join(staging, 'cues', 'stems'), { recursive: true });
     writeFileSync(join(staging, '.probe'), '');
   } catch (e) {
     throw new OutputError(`cannot write to ${outDir} (${(e as NodeJS.ErrnoException).code ?? e}); choose another folder with --out`);
@@ -126,6 +127,6 @@ export function prepareOutput(outDir: string): string {
 
 /** Moves finished files into place, one rename each (plan.json last), so earlier output is replaced only by complete files. */
 export function commitOutput(staging: string, outDir: string, files: string[]): void {
-  mkdirSync(join(outDir, 'cues'), { recursive: true });
+  mkdirSync(join(outDir, 'cues', 'stems'), { recursive: true });
   for (const f of files) renameSync(join(staging, f), join(outDir, f));
 }

@@ -141,7 +141,10 @@ export const Cue = z
     cut: z.number().int().min(0).nullable(),
     take: z.number().int().min(1),
     file: z.string(),
+    /** The cue's notes as a Standard MIDI File; tick 0 is the WAV's first sample. */
     midiFile: z.string().nullable(),
+    /** With --stems: one WAV per instrument group (drums, bass, harmony, melody, pads) that sum to `file`. */
+    stems: z.record(z.string(), z.string()).nullable(),
     timelineIn: SampleIndex,
     timelineOut: SampleIndex,
     handles: z.object({ head: SampleIndex, tail: SampleIndex }).strict(),
@@ -219,6 +222,7 @@ export const PlanSettings = z
     truePeakDbtp: z.number().max(0),
     handleBars: z.number().int().min(0).max(16),
     fadeShape: z.enum(FADE_SHAPES),
+    stems: z.boolean(),
     soundFont: z.string(),
   })
   .strict();
