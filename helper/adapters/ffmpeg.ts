@@ -181,18 +181,47 @@ export interface TestScene {
   seconds: number;
   /** A lavfi source expression without size/rate/duration, e.g. "color=c=0x203050" or "testsrc2". */
   source: string;
+  /** Filters after the source, e.g. "noise=alls=40:allf=t" or "hue=H=2*PI*t". */
+  filter?: string;
+  /** Fade from black at the start / to black at the end, seconds (fade transitions with known times). */
+  fadeIn?: number;
+  fadeOut?: number;
 }
 
-/** Writes an H.264 test video from lavfi sources with hard cuts at known times (fixtures, demo, bench). */
-export async function makeTestVideo(scenes: readonly TestScene[], out: string, o: { width: number; height: number; fps: number; audio?: 'none' | 'tone' }, signal?: AbortSignal): Promise<void> {
+export interface TestVideoOptions {
+  width: number;
+  height: number;
+  fps: number;
+  /** none, a 220 Hz tone, or a speech-like voice (pitched, formant-shaped, syllable rhythm) in the given [from, to) windows. */
+  audio?: 'none' | 'tone' | { speech: [number, number][] };
+  /** Size the lavfi sources draw at before scaling to width x height (expensive sources at 1080p). */
+  sourceSize?: [number, number];
+}
+
+/** Writes an H.264 test video from lavfi sources with hard cuts and fades at known times (fixtures, demo, bench). */
+export async function makeTestVideo(scenes: readonly TestScene[], out: string, o: TestVideoOptions, signal?: AbortSignal): Promise<void> {
   const args = ['-v', 'error', '-nostdin', '-y'];
-  scenes.forEach((s) => args.push('-t', String(s.seconds), '-f', 'lavfi', '-i', `${s.source}${s.source.includes('=') ? ':' : '='}s=${o.width}x${o.height}:r=${o.fps}`));
+  const [sw, sh] = o.sourceSize ?? [o.width, o.height];
+  scenes.forEach((s) => args.push('-t', String(s.seconds), '-f', 'lavfi', '-i', `${s.source}${s.source.includes('=') ? ':' : '='}s=${sw}x${sh}:r=${o.fps}`));
   const total = scenes.reduce((a, s) => a + s.seconds, 0);
-  if (o.audio === 'tone') args.push('-f', 'lavfi', '-i', `sine=f=220:sample_rate=48000:d=${total}`);
-  const chain = scenes.map((_, i) => `[${i}:v]format=yuv420p,setsar=1[v${i}]`).join(';');
+  const audio = o.audio ?? 'none';
+  if (audio === 'tone') args.push('-f', 'lavfi', '-i', `sine=f=220:sample_rate=48000:d=${total}`);
+  else if (typeof audio === 'object') {
+    // A voice-like signal: a 110-150 Hz glottal buzz (harmonics falling off) gated into 4-5 Hz syllables.
+    const gate = audio.speech.map(([a, b]) => `between(t,${a},${b})`).join('+') || '0';
+    const f0 = '(130+20*sin(2*PI*0.7*t))';
+    const buzz = [1, 2, 3, 4, 5, 6].map((h) => `sin(2*PI*${h}*${f0}*t)/${h}`).join('+');
+    args.push('-f', 'lavfi', '-i', `aevalsrc='0.25*(${gate})*max(0,sin(2*PI*4.5*t))*(${buzz})':s=48000:d=${total}`);
+  }
+  const chain = scenes.map((s, i) => {
+    const f = [s.filter, sw !== o.width || sh !== o.height ? `scale=${o.width}:${o.height}` : null,
+      s.fadeIn ? `fade=t=in:st=0:d=${s.fadeIn}` : null, s.fadeOut ? `fade=t=out:st=${s.seconds - s.fadeOut}:d=${s.fadeOut}` : null,
+      'format=yuv420p', 'setsar=1'].filter(Boolean).join(',');
+    return `[${i}:v]${f}[v${i}]`;
+  }).join(';');
   const concat = `${scenes.map((_, i) => `[v${i}]`).join('')}concat=n=${scenes.length}:v=1:a=0[v]`;
   args.push('-filter_complex', `${chain};${concat}`, '-map', '[v]');
-  if (o.audio === 'tone') args.push('-map', `${scenes.length}:a`, '-c:a', 'aac', '-shortest');
+  if (audio !== 'none') args.push('-map', `${scenes.length}:a`, '-c:a', 'aac', '-shortest');
   args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(o.fps), out);
   await run(ffmpegPath(), args, signal);
 }

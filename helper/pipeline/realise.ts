@@ -42,7 +42,8 @@ export interface RealiseInput {
   /** Why new takes are made (recorded in the take history). */
   reason: Take['reason'];
   keepOriginalAudio: boolean;
-  videoName: string;
+  /** null: no muxed video (the bench's baseline). */
+  videoName: string | null;
 }
 
 export interface Realised {
@@ -122,8 +123,10 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
   stage('mix', 'done', 1, mixName);
   check();
 
-  stage('outputs', 'start', 0, 'muxing the video');
-  await mux({ video: r.source.path, audio: join(r.staging, mixName), out: join(r.staging, r.videoName), keepOriginalAudio: r.keepOriginalAudio, hasOriginalAudio: r.source.hasAudio, originalGainDb: -3 }, signal);
+  if (r.videoName) {
+    stage('outputs', 'start', 0, 'muxing the video');
+    await mux({ video: r.source.path, audio: join(r.staging, mixName), out: join(r.staging, r.videoName), keepOriginalAudio: r.keepOriginalAudio, hasOriginalAudio: r.source.hasAudio, originalGainDb: -3 }, signal);
+  }
   const takes = [...previousTakes, ...newTakes.sort((a, b) => a.cue.localeCompare(b.cue))];
   const plan = Plan.parse({
     schema: 'segue.plan', version: PLAN_VERSION, generator: { name: 'segue', version: VERSION }, sampleRate: SAMPLE_RATE,
@@ -133,7 +136,7 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
   });
   writeFileSync(join(r.staging, 'plan.json'), JSON.stringify(plan, null, 2) + '\n');
   check();
-  return { plan, files: [...toRender.map((t) => t.file), ...written, mixName, r.videoName, 'plan.json'], rendered: toRender.map((t) => t.layout.id) };
+  return { plan, files: [...toRender.map((t) => t.file), ...written, mixName, ...(r.videoName ? [r.videoName] : []), 'plan.json'], rendered: toRender.map((t) => t.layout.id) };
 }
 
 /** A take's MIDI file and stems are named after its WAV: cues/x-take-n.mid, cues/stems/x-take-n.<group>.wav. */

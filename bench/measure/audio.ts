@@ -1,0 +1,188 @@
+import type { Key } from '../../shared/index.ts';
+import { PITCH_CLASSES, SAMPLE_RATE } from '../../shared/index.ts';
+
+/**
+ * Independent listeners for the bench: onsets, tempo, beats and key estimated from rendered audio
+ * alone, with textbook methods (spectral-flux onsets, autocorrelation tempo, comb-filter beat
+ * phase, Krumhansl-Schmuckler key profiles on a chromagram). They never read the plan, so they can
+ * disagree with it; that disagreement is what the bench reports. Pure.
+ */
+
+export const HOP = 480; // 10 ms at 48 kHz
+const FRAME = 2048;
+
+/** In-place iterative radix-2 FFT. */
+function fft(re: Float64Array, im: Float64Array): void {
+  const n = re.length;
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      [re[i], re[j]] = [re[j]!, re[i]!];
+      [im[i], im[j]] = [im[j]!, im[i]!];
+    }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const ang = (-2 * Math.PI) / len;
+    for (let i = 0; i < n; i += len) {
+      for (let k = 0; k < len / 2; k++) {
+        const wr = Math.cos(ang * k);
+        const wi = Math.sin(ang * k);
+        const a = i + k;
+        const b = a + len / 2;
+        const tr = re[b]! * wr - im[b]! * wi;
+        const ti = re[b]! * wi + im[b]! * wr;
+        re[b] = re[a]! - tr;
+        im[b] = im[a]! - ti;
+        re[a] = re[a]! + tr;
+        im[a] = im[a]! + ti;
+      }
+    }
+  }
+}
+
+/** Magnitude spectra (Hann window) of frames every `hop` samples from `from` to `to`. */
+export function spectra(x: Float32Array, from: number, to: number, frame = FRAME, hop = HOP): Float64Array[] {
+  const win = Float64Array.from({ length: frame }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / frame));
+  const out: Float64Array[] = [];
+  for (let s = from; s + frame <= to; s += hop) {
+    const re = new Float64Array(frame);
+    const im = new Float64Array(frame);
+    for (let i = 0; i < frame; i++) re[i] = (x[s + i] ?? 0) * win[i]!;
+    fft(re, im);
+    const mag = new Float64Array(frame / 2);
+    for (let k = 0; k < frame / 2; k++) mag[k] = Math.hypot(re[k]!, im[k]!);
+    out.push(mag);
+  }
+  return out;
+}
+
+/** Spectral flux on log magnitudes, half-wave rectified: the onset strength every HOP samples. */
+export function onsetEnvelope(x: Float32Array, from = 0, to = x.length): Float64Array {
+  const S = spectra(x, Math.max(0, from - FRAME / 2), Math.min(x.length, to + FRAME / 2));
+  const env = new Float64Array(S.length);
+  for (let t = 1; t < S.length; t++) {
+    let f = 0;
+    for (let k = 1; k < S[t]!.length; k++) f += Math.max(0, Math.log1p(1000 * S[t]![k]!) - Math.log1p(1000 * S[t - 1]![k]!));
+    env[t] = f;
+  }
+  return env;
+}
+
+/** Tempo in BPM by autocorrelation of the onset envelope, 60-200 BPM, with a mild preference around 110. */
+export function estimateTempo(env: Float64Array): number {
+  const mean = env.reduce((a, b) => a + b, 0) / (env.length || 1);
+  const e = env.map((v) => v - mean);
+  const fps = SAMPLE_RATE / HOP;
+  let best = 0;
+  let bestBpm = 120;
+  for (let bpm = 60; bpm <= 200; bpm += 0.25) {
+    const lag = (60 / bpm) * fps;
+    const l0 = Math.floor(lag);
+    const frac = lag - l0;
+    let ac = 0;
+    for (let i = 0; i + l0 + 1 < e.length; i++) ac += e[i]! * ((1 - frac) * e[i + l0]! + frac * e[i + l0 + 1]!);
+    const weight = Math.exp(-0.5 * (Math.log2(bpm / 110) / 0.9) ** 2);
+    if (ac * weight > best) {
+      best = ac * weight;
+      bestBpm = bpm;
+    }
+  }
+  return bestBpm;
+}
+
+/** Beat times (samples, relative to the envelope's start) of a steady pulse at `bpm`, phase by comb sum. */
+export function beatPhase(env: Float64Array, bpm: number): number {
+  const fps = SAMPLE_RATE / HOP;
+  const period = (60 / bpm) * fps;
+  let best = -1;
+  let bestPhase = 0;
+  for (let p = 0; p < period; p += 0.25) {
+    let s = 0;
+    for (let t = p; t < env.length; t += period) s += env[Math.round(t)] ?? 0;
+    if (s > best) {
+      best = s;
+      bestPhase = p;
+    }
+  }
+  return bestPhase * HOP;
+}
+
+/** Distance in seconds from `at` to the nearest beat of a pulse estimated on [from, to) of x. */
+export function beatErrorAt(x: Float32Array, at: number, from: number, to: number, bpm?: number): { errorSec: number; bpm: number } {
+  const env = onsetEnvelope(x, from, to);
+  const tempo = bpm ?? estimateTempo(env);
+  const phase = from + beatPhase(env, tempo);
+  const period = (60 / tempo) * SAMPLE_RATE;
+  const k = Math.round((at - phase) / period);
+  return { errorSec: Math.abs(at - (phase + k * period)) / SAMPLE_RATE, bpm: tempo };
+}
+
+// Krumhansl-Kessler key profiles.
+const MAJOR = [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88];
+const MINOR = [6.33, 2.68, 3.52, 5.38, 2.6, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17];
+
+export function chroma(x: Float32Array, from: number, to: number): number[] {
+  const frame = 8192;
+  const S = spectra(x, from, to, frame, frame);
+  const c = new Array<number>(12).fill(0);
+  for (const mag of S) {
+    for (let k = 1; k < mag.length; k++) {
+      const f = (k * SAMPLE_RATE) / frame;
+      if (f < 55 || f > 4000) continue;
+      const pc = ((Math.round(12 * Math.log2(f / 440)) % 12) + 12 + 9) % 12;
+      c[pc]! += mag[k]! * mag[k]!;
+    }
+  }
+  return c;
+}
+
+function correlate(a: readonly number[], b: readonly number[]): number {
+  const ma = a.reduce((s, v) => s + v, 0) / a.length;
+  const mb = b.reduce((s, v) => s + v, 0) / b.length;
+  let num = 0, da = 0, db = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i]! - ma) * (b[i]! - mb);
+    da += (a[i]! - ma) ** 2;
+    db += (b[i]! - mb) ** 2;
+  }
+  return num / Math.sqrt(da * db || 1);
+}
+
+/** The best-correlating of the 24 major and minor keys. */
+export function estimateKey(ch: readonly number[]): { tonic: number; minor: boolean; r: number } {
+  let best = { tonic: 0, minor: false, r: -2 };
+  for (let t = 0; t < 12; t++) {
+    for (const [minor, prof] of [[false, MAJOR], [true, MINOR]] as const) {
+      const rotated = prof.map((_, i) => prof[(i - t + 12) % 12]!);
+      const r = correlate(ch, rotated);
+      if (r > best.r) best = { tonic: t, minor, r };
+    }
+  }
+  return best;
+}
+
+export type KeyVerdict = 'same' | 'relative' | 'fifth' | 'parallel' | 'other';
+
+/** How an estimated major/minor key relates to the plan's key (modes folded to major or minor). */
+export function compareKey(planned: Key, est: { tonic: number; minor: boolean }): KeyVerdict {
+  const minor = planned.mode === 'minor' || planned.mode === 'dorian' || planned.mode === 'phrygian';
+  const t = PITCH_CLASSES.indexOf(planned.tonic);
+  if (est.tonic === t && est.minor === minor) return 'same';
+  if (est.minor !== minor && est.tonic === (minor ? (t + 3) % 12 : (t + 9) % 12)) return 'relative';
+  if (est.tonic === t) return 'parallel';
+  if (est.minor === minor && (est.tonic === (t + 7) % 12 || est.tonic === (t + 5) % 12)) return 'fifth';
+  return 'other';
+}
+
+/** Spectral flux at `at` (max within 30 ms) relative to the median flux of the 3 s around it. */
+export function fluxSpike(x: Float32Array, at: number): number {
+  const from = Math.max(0, at - 3 * SAMPLE_RATE);
+  const env = onsetEnvelope(x, from, Math.min(x.length, at + 3 * SAMPLE_RATE));
+  const i = Math.round((at - from) / HOP);
+  let peak = 0;
+  for (let d = -3; d <= 3; d++) peak = Math.max(peak, env[i + d] ?? 0);
+  const sorted = [...env].sort((a, b) => a - b);
+  return peak / (sorted[sorted.length >> 1]! || 1e-9);
+}

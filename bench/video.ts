@@ -1,0 +1,162 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Plan, SAMPLE_RATE, type Transition } from '../shared/index.ts';
+import { decisionsOf } from '../helper/core/edit.ts';
+import { layoutCues } from '../helper/core/layout.ts';
+import { decodeWav } from '../helper/core/wav.ts';
+import { realise } from '../helper/pipeline/realise.ts';
+import { composeJob } from '../helper/pipeline/render-cue.ts';
+import { commitOutput, prepareOutput } from '../helper/pipeline/score.ts';
+import { beatErrorAt, chroma, compareKey, estimateKey, estimateTempo, fluxSpike, onsetEnvelope, type KeyVerdict } from './measure/audio.ts';
+import { ebur128, loudnessJump } from './measure/loudness.ts';
+import { musicStats, type MusicStats } from './measure/music.ts';
+import { runSegue, type CliRun } from './measure/process.ts';
+import type { BenchCut } from './set.ts';
+
+/** Scores one video with the real CLI, renders the paper's baseline beside it, and measures both. */
+
+export interface Detection {
+  precision: number;
+  recall: number;
+  f1: number;
+  detected: number[];
+}
+
+export interface CutMeasure {
+  cut: number;
+  at: number;
+  style: Transition['style'];
+  segue: { beatErrorSec: number; beatErrorOutSec: number; loudnessJumpLu: number; fluxSpike: number };
+  baseline: { beatErrorSec: number; loudnessJumpLu: number; fluxSpike: number };
+}
+
+export interface CueMeasure {
+  id: string;
+  style: string;
+  plannedKey: string;
+  keyVerdict: KeyVerdict;
+  plannedBpm: number;
+  estimatedBpm: number;
+  tempoRatio: number;
+  I: number;
+  LRA: number;
+  TP: number;
+}
+
+export interface VideoResult {
+  name: string;
+  width: number;
+  height: number;
+  fps: number;
+  durationSec: number;
+  run: { wallSec: number; realTimeFactor: number; framesRealTimeFactor: number; peakRssMb: number | null; stages: Record<string, number> };
+  detection: { withMinScene: Detection; withoutMinScene: Detection; truth: number[] };
+  cuts: CutMeasure[];
+  cues: CueMeasure[];
+  mix: { I: number; LRA: number; TP: number };
+  music: MusicStats[];
+  composeMs: number[];
+  baselineSec: number;
+}
+
+/** Precision/recall of detected cuts, each truth cut matched at most once within its tolerance. */
+export function matchCuts(truth: readonly BenchCut[], detected: readonly number[], fps: number): Detection {
+  const used = new Set<number>();
+  let hits = 0;
+  for (const t of truth) {
+    const tol = (t.kind === 'fade' ? 0.6 : 0) + 1.5 / fps;
+    const i = detected.findIndex((d, j) => !used.has(j) && Math.abs(d - t.at) <= tol);
+    if (i >= 0) (used.add(i), hits++);
+  }
+  const precision = detected.length ? hits / detected.length : truth.length ? 0 : 1;
+  const recall = truth.length ? hits / truth.length : 1;
+  return { precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0, detected: [...detected] };
+}
+
+export async function benchVideo(video: string, truth: { cuts: BenchCut[]; fps: number; width: number; height: number; name: string; duration: number }, work: string, cacheDir: string): Promise<{ result: VideoResult; outDir: string; run: CliRun }> {
+  const outDir = join(work, truth.name);
+  const run = await runSegue(['score', video, '--out', outDir, '--seed', '1'], { SEGUE_CACHE_DIR: cacheDir });
+  if (run.code !== 0) throw new Error(`segue score ${video} failed (${run.code}): ${run.stderr.slice(-500)}`);
+  const plan = Plan.parse(JSON.parse(readFileSync(join(outDir, 'plan.json'), 'utf8')));
+  const sceneCuts = plan.scenes.slice(1).map((s) => s.scene.start);
+  const rawCuts = [...sceneCuts, ...plan.scenes.flatMap((s) => s.scene.mergedCuts)].sort((a, b) => a - b);
+
+  // The paper's baseline: the same scenes and prompts, every cue alone, joined by abrupt cuts.
+  const d = decisionsOf(plan);
+  const baseDir = join(work, `${truth.name}-baseline`);
+  const staging = prepareOutput(baseDir);
+  const t0 = performance.now();
+  try {
+    const done = await realise({
+      outDir: baseDir, staging, source: plan.source!, settings: plan.settings, anchor: plan.anchor, scenes: d.scenes, seeds: d.seeds,
+      transitions: d.transitions.map((t) => ({ ...t, style: 'abrupt-cut', fade: null, bridge: null, gapBeats: 0 })),
+      previous: null, reason: 'score', keepOriginalAudio: false, videoName: null,
+    }, () => undefined, new AbortController().signal);
+    commitOutput(staging, baseDir, done.files);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  const baselineSec = (performance.now() - t0) / 1000;
+
+  const mix = decodeWav(readFileSync(join(outDir, 'soundtrack.wav'))).channels;
+  const base = decodeWav(readFileSync(join(baseDir, 'soundtrack.wav'))).channels;
+  const mono = (ch: Float32Array[]) => ch[0]!.map((x, i) => 0.5 * (x + ch[1]![i]!));
+  const mMix = mono(mix);
+  const mBase = mono(base);
+  const W = 4 * SAMPLE_RATE;
+  const cuts: CutMeasure[] = plan.transitions.map((t) => {
+    const at = t.atSample;
+    const next = plan.scenes[t.cut + 1]!.scene.endSample;
+    const prev = plan.scenes[t.cut]!.scene.startSample;
+    const inEnd = Math.min(next, at + W);
+    const outStart = Math.max(prev, at - W);
+    return {
+      cut: t.cut + 1, at: t.at, style: t.style,
+      segue: {
+        beatErrorSec: beatErrorAt(mMix, at, at, inEnd).errorSec,
+        beatErrorOutSec: beatErrorAt(mMix, at, outStart, at).errorSec,
+        loudnessJumpLu: loudnessJump(mix, at),
+        fluxSpike: fluxSpike(mMix, at),
+      },
+      baseline: { beatErrorSec: beatErrorAt(mBase, at, at, inEnd).errorSec, loudnessJumpLu: loudnessJump(base, at), fluxSpike: fluxSpike(mBase, at) },
+    };
+  });
+
+  const cues: CueMeasure[] = [];
+  for (const cue of plan.cues.filter((c) => c.kind === 'scene')) {
+    const file = join(outDir, cue.file);
+    const x = mono(decodeWav(readFileSync(file)).channels);
+    const from = cue.handles.head;
+    const to = cue.fileSamples - cue.handles.tail;
+    const est = estimateKey(chroma(x, from, to));
+    const bpm = estimateTempo(onsetEnvelope(x, from, to));
+    const l = await ebur128(file, from / SAMPLE_RATE, to / SAMPLE_RATE);
+    const prompt = plan.scenes[cue.scene!]!.prompt;
+    cues.push({
+      id: cue.id, style: prompt.style, plannedKey: `${cue.key.tonic} ${cue.key.mode}`, keyVerdict: compareKey(cue.key, est),
+      plannedBpm: cue.grid.bpm, estimatedBpm: bpm, tempoRatio: bpm / cue.grid.bpm, ...l,
+    });
+  }
+
+  // Note statistics and composition time, from the same jobs the render used.
+  const jobs = layoutCues(d.scenes, d.transitions, plan.settings, d.seeds).filter((l) => l.kind === 'scene');
+  const music: MusicStats[] = [];
+  const composeMs: number[] = [];
+  for (const j of jobs) {
+    const t = performance.now();
+    const comp = composeJob(j.job);
+    composeMs.push(performance.now() - t);
+    music.push(musicStats(comp, j.grid.bpm));
+  }
+  const frames = run.stages.scenes ?? NaN;
+  return {
+    result: {
+      name: truth.name, width: truth.width, height: truth.height, fps: truth.fps, durationSec: plan.source!.durationSec,
+      run: { wallSec: run.wallSec, realTimeFactor: plan.source!.durationSec / run.wallSec, framesRealTimeFactor: plan.source!.durationSec / frames, peakRssMb: run.peakRssMb, stages: run.stages },
+      detection: { withMinScene: matchCuts(truth.cuts, sceneCuts, truth.fps), withoutMinScene: matchCuts(truth.cuts, rawCuts, truth.fps), truth: truth.cuts.map((c) => c.at) },
+      cuts, cues, mix: await ebur128(join(outDir, 'soundtrack.wav')), music, composeMs, baselineSec,
+    },
+    outDir,
+    run,
+  };
+}
