@@ -90,7 +90,7 @@ export function tinyGguf(o: TinyModelOptions = {}): Buffer {
     ['general.architecture', 'str', 'llama'],
     ['general.name', 'str', 'segue-tiny-test'],
     ['general.alignment', 'u32', ALIGN],
-    ['llama.context_length', 'u32', 2048],
+    ['llama.context_length', 'u32', 8192], // character-level tokens: the paper's prompts need room
     ['llama.embedding_length', 'u32', embd],
     ['llama.block_count', 'u32', layers],
     ['llama.feed_forward_length', 'u32', ff],

@@ -32,6 +32,10 @@ Options for score:
   --stems                also write one WAV per instrument group of each cue (drums, bass,
                          harmony, melody, pads) that sum to the cue
   --soundfont NAME|PATH  musescore (default), timgm6mb, fluidr3mono, or a path to an .sf2/.sf3
+  --llm MODEL.gguf       LLM mode: a GGUF instruct model writes the music prompts (JenBridge's VMPT)
+                         and chooses the transitions (its director); any failure falls back to the
+                         rules with a warning. CPU by default; SEGUE_LLM_GPU=auto|cuda|vulkan|metal
+  --llm-timeout SECONDS  longest wait for one answer (default 60)
   --keep-original-audio  keep the video's own sound (dialogue) under the music in the muxed video
   --json                 print one JSON event per line on stdout instead of progress bars
 
@@ -61,7 +65,8 @@ Exit codes:
   0 done   1 internal error   2 bad arguments or edit   3 unusable input video   4 output folder not writable
   5 music engine or SoundFont failed   130 interrupted (Ctrl-C); earlier output is left as it was
 
-Environment: FFMPEG_PATH, FFPROBE_PATH (other ffmpeg binaries), SEGUE_CACHE_DIR (cache folder).
+Environment: FFMPEG_PATH, FFPROBE_PATH (other ffmpeg binaries), SEGUE_CACHE_DIR (cache folder),
+SEGUE_LLM_GPU (llama.cpp backend for --llm).
 `;
 
 export async function main(argv: string[]): Promise<number> {

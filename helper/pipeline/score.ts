@@ -10,6 +10,7 @@ import { analysisSize, probe, readFrames } from '../adapters/ffmpeg.ts';
 import { InterruptedError, OutputError } from '../errors.ts';
 import { cacheRoot, hashFile, hashJson, readJsonIfExists, writeAtomic } from './cache.ts';
 import { CACHE_VERSION, realise } from './realise.ts';
+import { applyLlm } from './llm.ts';
 
 /** `segue score`: video in, scored outputs in a folder. Stages run in order; cues render in parallel. */
 
@@ -28,6 +29,9 @@ export interface ScoreOptions {
   threshold: number;
   fadeShape: PlanSettings['fadeShape'];
   stems: boolean;
+  /** A GGUF instruct model for LLM mode (prompts and transitions), or null for the rules. */
+  llm: string | null;
+  llmTimeoutSec: number;
 }
 
 export interface ScoreResult {
@@ -68,10 +72,11 @@ export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): P
 
     const settings: PlanSettings = {
       minSceneSec: o.minSceneSec, engine: o.engine, seed: o.seed, loudnessLufs: o.loudnessLufs,
-      truePeakDbtp: o.truePeakDbtp, handleBars: o.handleBars, fadeShape: o.fadeShape, stems: o.stems, soundFont: o.soundFont,
+      truePeakDbtp: o.truePeakDbtp, handleBars: o.handleBars, fadeShape: o.fadeShape, stems: o.stems, llm: o.llm, soundFont: o.soundFont,
     };
     stage('prompts', 'start', 0, 'writing music prompts');
-    const seq = planSequence(analysed, settings);
+    let seq = planSequence(analysed, settings);
+    if (o.llm) seq = await applyLlm(seq, settings, { model: o.llm, timeoutMs: o.llmTimeoutSec * 1000, seed: o.seed }, emit, signal);
     stage('prompts', 'done', 1, seq.scenes.map((s) => s.prompt.caption).join(' | '));
     stage('plan', 'done', 1, seq.transitions.map((t) => `cut ${t.cut + 1} @${t.at.toFixed(2)}s: ${t.style}`).join('; ') || 'one scene, no cuts');
     check();

@@ -223,6 +223,8 @@ export const PlanSettings = z
     handleBars: z.number().int().min(0).max(16),
     fadeShape: z.enum(FADE_SHAPES),
     stems: z.boolean(),
+    /** The GGUF model that wrote prompts and chose transitions (LLM mode), or null. */
+    llm: z.string().nullable(),
     soundFont: z.string(),
   })
   .strict();
