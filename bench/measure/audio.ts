@@ -123,16 +123,20 @@ export function beatErrorAt(x: Float32Array, at: number, from: number, to: numbe
 const MAJOR = [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88];
 const MINOR = [6.33, 2.68, 3.52, 5.38, 2.6, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17];
 
+/**
+ * Pitch-class energy from 100 Hz to 2.5 kHz with 16384-point frames (2.9 Hz bins, finer than a
+ * semitone above 100 Hz), magnitudes uncompressed but not squared so one loud partial cannot decide.
+ */
 export function chroma(x: Float32Array, from: number, to: number): number[] {
-  const frame = 8192;
-  const S = spectra(x, from, to, frame, frame);
+  const frame = 16384;
+  const S = spectra(x, from, to, frame, frame / 2);
   const c = new Array<number>(12).fill(0);
   for (const mag of S) {
     for (let k = 1; k < mag.length; k++) {
       const f = (k * SAMPLE_RATE) / frame;
-      if (f < 55 || f > 4000) continue;
+      if (f < 100 || f > 2500) continue;
       const pc = ((Math.round(12 * Math.log2(f / 440)) % 12) + 12 + 9) % 12;
-      c[pc]! += mag[k]! * mag[k]!;
+      c[pc]! += mag[k]!;
     }
   }
   return c;

@@ -29,7 +29,9 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng): void
     switch (pattern) {
       case 'sustain':
       case 'tremolo':
-        for (const k of v) emit(bar.start, L, k, vv);
+        // With energy, held chords breathe: struck again at the half bar, a little softer.
+        if (bar.energy > 0.45 && L >= 4 && !bar.final) for (const k of v) emit(bar.start, L / 2, k, vv), emit(bar.start + L / 2, L / 2, k, vv - 6);
+        else for (const k of v) emit(bar.start, L, k, vv);
         break;
       case 'arpeggio': {
         const seq = arpeggio.map((j) => v[j % v.length]!);
@@ -64,6 +66,20 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng): void
 export function bassPart(bars: Bar[], part: Part, key: Key, rng: Rng, emit: Emit): void {
   const [lo, hi] = part.range;
   const scale = scalePcs(key);
+  /**
+   * A passing note on the last beat that walks by step toward the next bar's root, when the
+   * music moves (energy) and the harmony changes; returns the beats it takes from the held note.
+   */
+  const approach = (bar: Bar, i: number): number => {
+    const next = bars[i + 1];
+    if (!next || bar.final || bar.len < 4 || bar.energy < 0.35 || next.chord.root === bar.chord.root || !rng.chance(0.6)) return 0;
+    const target = nearestPitch(next.chord.root, lo + 7);
+    const below = scale.map((pc) => nearestPitch(pc, target - 2)).filter((p) => p < target && p >= target - 2);
+    const above = scale.map((pc) => nearestPitch(pc, target + 2)).filter((p) => p > target && p <= target + 2);
+    const pass = (rng.chance(0.5) ? below[0] ?? above[0] : above[0] ?? below[0]) ?? target;
+    emit(bar.start + bar.len - 1, 0.9, Math.max(lo, Math.min(hi, pass)), vel(bar, 52));
+    return 1;
+  };
   bars.forEach((bar, i) => {
     const root = nearestPitch(bar.chord.root, lo + 7);
     const fifth = nearestPitch(bar.chord.pcs[2]!, root + 6);
@@ -78,11 +94,11 @@ export function bassPart(bars: Bar[], part: Part, key: Key, rng: Rng, emit: Emit
         break;
       case 'half':
         emit(bar.start, Math.min(2, L), root, v);
-        if (L > 2) emit(bar.start + 2, L - 2, bar.energy > 0.5 ? fifth : root, v - 8);
+        if (L > 2) emit(bar.start + 2, L - 2 - approach(bar, i), bar.energy > 0.5 ? fifth : root, v - 8);
         break;
       case 'octaves':
         emit(bar.start, Math.min(2, L), root, v);
-        if (L > 2) emit(bar.start + 2, L - 2, root + 12 <= hi ? root + 12 : root, v - 10);
+        if (L > 2) emit(bar.start + 2, L - 2 - approach(bar, i), root + 12 <= hi ? root + 12 : root, v - 10);
         break;
       case 'eighths':
         for (let j = 0; j < L * 2; j++) emit(bar.start + j / 2, 0.45, j === 6 && bar.energy > 0.6 ? fifth : root, v - (j % 2) * 10);
@@ -172,15 +188,18 @@ export function melodyPart(bars: Bar[], part: Part, key: Key, density: number, r
   const [lo, hi] = part.range;
   const tonicMidi = nearestPitch(tonicPc(key.tonic), (lo + hi) >> 1);
   // The motif's rhythm is a cell chosen by the seed from those that suit the density; its contour
-  // is steps of up to a third; the answering phrase inverts it.
+  // is steps of up to a third; the answering phrase inverts it; every eight bars it is sequenced
+  // a step higher, so the line climbs instead of circling.
   const cells = density >= 5 ? DENSE_CELLS : density >= 3 ? MEDIUM_CELLS : SPARSE_CELLS;
   const motifRhythm = rng.pick(cells);
   const contour = motifRhythm.map((_, i) => (i === 0 ? 0 : rng.int(-2, 2)));
   const answerContour = contour.map((c, i) => (i === 0 ? 0 : -c)); // inversion for the answering phrase
   let step = rng.int(0, 4);
+  const line: { beat: number; dur: number; key: number; vel: number; strong: boolean }[] = [];
   for (const bar of bars) {
     const phrase = Math.floor((bar.index + 64) / 4) % 2;
     const shape = phrase === 0 ? contour : answerContour;
+    if (bar.index > 0 && bar.index % 8 === 0) step += 1;
     const rhythm = bar.phrasePos === 3 || bar.final ? [0] : motifRhythm.filter((o) => o < bar.len);
     rhythm.forEach((o, i) => {
       step += shape[i] ?? 0;
@@ -194,7 +213,13 @@ export function melodyPart(bars: Bar[], part: Part, key: Key, density: number, r
       while (k < lo) (k += 12), (step += 7);
       const next = rhythm[i + 1] ?? bar.len;
       const dur = bar.phrasePos === 3 || bar.final ? bar.len : Math.max(0.25, (next - o) * 0.95);
-      emit(bar.start + o, dur, k, vel(bar, strong ? 70 : 60, 40));
+      line.push({ beat: bar.start + o, dur, key: k, vel: vel(bar, strong ? 70 : 60, 40), strong });
     });
   }
+  // Chromatic approach: now and then a weak note just before a strong one slides into it from a semitone below.
+  line.forEach((n, i) => {
+    const target = line[i + 1];
+    if (!n.strong && target?.strong && target.beat - n.beat <= 1 && rng.chance(0.15) && target.key - 1 >= lo) n.key = target.key - 1;
+    emit(n.beat, n.dur, n.key, n.vel);
+  });
 }

@@ -69,7 +69,7 @@ export const STYLES: readonly Style[] = [
     parts: [
       P('pad', 'warm pad', 89, { range: [48, 76], pattern: 'sustain', volume: 100, reverb: 110, chorus: 60 }),
       P('bass', 'fretless bass', 35, { range: [28, 48], pattern: 'drone', volume: 90, reverb: 70 }),
-      P('harmony', 'halo pad', 94, { range: [60, 84], pattern: 'sustain', volume: 70, pan: 40, reverb: 120, enter: 0.35 }),
+      P('harmony', 'crystal arpeggio', 98, { range: [60, 84], pattern: 'arpeggio', volume: 62, pan: 40, reverb: 120, enter: 0.2 }),
       P('melody', 'celesta', 8, { range: [67, 91], volume: 80, pan: 88, reverb: 120, enter: 0.15 }),
     ],
   },
@@ -91,7 +91,7 @@ export const STYLES: readonly Style[] = [
       P('drums', 'drum kit', 0, { range: [0, 127], pattern: 'boombap', volume: 100, reverb: 30 }),
       P('bass', 'finger bass', 33, { range: [28, 48], pattern: 'half', volume: 100, reverb: 20 }),
       P('harmony', 'electric piano', 4, { range: [52, 74], pattern: 'comp', volume: 92, chorus: 60, reverb: 50 }),
-      P('melody', 'vibraphone', 11, { range: [64, 84], volume: 84, pan: 80, reverb: 70, enter: 0.3 }),
+      P('melody', 'vibraphone', 11, { range: [64, 84], volume: 84, pan: 80, reverb: 70, enter: 0.2 }),
     ],
   },
   {
@@ -137,7 +137,7 @@ export const STYLES: readonly Style[] = [
     parts: [
       P('pad', 'tremolo strings', 44, { range: [40, 67], pattern: 'tremolo', volume: 92, reverb: 90 }),
       P('bass', 'contrabass', 43, { range: [24, 45], pattern: 'drone', volume: 100, reverb: 60 }),
-      P('harmony', 'pizzicato strings', 45, { range: [48, 72], pattern: 'ostinato16', volume: 70, reverb: 60, enter: 0.45 }),
+      P('harmony', 'pizzicato strings', 45, { range: [48, 72], pattern: 'ostinato16', volume: 70, reverb: 60, enter: 0.3 }),
       P('melody', 'celesta', 8, { range: [72, 96], volume: 72, pan: 90, reverb: 110, enter: 0.2 }),
       P('drums', 'low percussion', 48, { range: [0, 127], pattern: 'pulse', volume: 90, reverb: 80, enter: 0.5 }),
     ],
