@@ -6,6 +6,7 @@ import { compose } from '../helper/core/compose/composer.ts';
 import { STYLES } from '../helper/core/compose/styles.ts';
 import type { CompositionSpec } from '../helper/core/compose/types.ts';
 import { decideTransition, planArc } from '../helper/core/director.ts';
+import { FlashFilter } from '../helper/core/frames.ts';
 import { fitGrid, MAX_BAR_BEND } from '../helper/core/layout.ts';
 import { integratedLoudness, limitTruePeak, truePeakDb } from '../helper/core/loudness.ts';
 import { mixCues } from '../helper/core/mix.ts';
@@ -136,7 +137,7 @@ describe('composer', () => {
 
 const analysis = (valence: number, arousal: number, o: Partial<SceneAnalysis> = {}): SceneAnalysis => ({
   brightness: 0.5, contrast: 0.3, saturation: 0.3, warmth: 0, motion: 0.3, motionPeaks: [], shotRate: 4, dominantColours: [],
-  valence, arousal, curve: { valence: [valence], arousal: [arousal] }, speech: null, tags: [], caption: 'x', ...o,
+  valence, arousal, curve: { valence: [valence], arousal: [arousal], speech: [] }, speech: null, tags: [], caption: 'x', ...o,
 });
 
 describe('analysis, prompts and the director', () => {
@@ -167,3 +168,26 @@ describe('mix', () => {
     assert.deepEqual(Array.from(l!), [0, 0, 0, 0, 1, 2, 3, 0, 0, 0]);
   });
 });
+
+describe('PySceneDetect flash filter (MERGE mode, length 15)', () => {
+  const run = (above: number[], frames = 400) => {
+    const f = new FlashFilter(15);
+    const out: number[] = [];
+    for (let i = 0; i < frames; i++) out.push(...f.filter(i, above.includes(i)));
+    return out;
+  };
+  it('reports a hard cut once, a flash once, and a burst of motion once', () => {
+    assert.deepEqual(run([30, 60, 61]), [30, 60]);
+    // The flash's second edge left the filter merging, so the burst is reported where it ends.
+    assert.deepEqual(run([30, 60, 61, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110]), [30, 60, 110]);
+    assert.deepEqual(run([30, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110]), [30, 100]);
+  });
+  it('ignores changes within the first min-length frames of the video', () => {
+    assert.deepEqual(run([5, 40]), [40]);
+  });
+  it('merges a run of close changes into one event reported at its last frame, as PySceneDetect does', () => {
+    // A suppress-style filter would give [30, 300, 315]; MERGE reports the run's end.
+    assert.deepEqual(run([30, 300, 305, 310, 315, 320, 325]), [30, 300, 325]);
+  });
+});
+

@@ -36,8 +36,11 @@ function smooth(xs: number[]): number[] {
 }
 
 /** Frames whose time falls in [start, end) of the scene; the first frame's delta is across the cut, so skip it for motion. */
-export function analyseScene(scene: Scene, stats: readonly FrameStats[]): SceneAnalysis {
-  const fs = stats.filter((s) => s.time >= scene.start - 1e-9 && s.time < scene.end - 1e-9);
+/** `speech`: per second of the whole video, the share the voice detector called speech; null without sound. */
+export function analyseScene(scene: Scene, stats: readonly FrameStats[], speech: readonly number[] | null = null): SceneAnalysis {
+  const inScene = stats.filter((s) => s.time >= scene.start - 1e-9 && s.time < scene.end - 1e-9);
+  // A file damaged midway leaves later scenes without frames: describe them by the last frame seen.
+  const fs = inScene.length ? inScene : stats.slice(-1);
   const inner = fs.slice(1);
   const dur = scene.end - scene.start;
   const brightness = clamp(mean(fs.map((f) => f.brightness)), 0, 1);
@@ -78,6 +81,10 @@ export function analyseScene(scene: Scene, stats: readonly FrameStats[]): SceneA
     vs.push(valenceOf(mean(src.map((f) => f.brightness)), mean(src.map((f) => f.saturation)), mean(src.map((f) => f.warmth))));
     as.push(arousalOf(mean(src.map((f) => f.motion)), shotRate, mean(src.map((f) => f.contrast))));
   }
+  const first = Math.floor(scene.start + 1e-9);
+  const speechCurve = speech ? Array.from({ length: seconds }, (_, k) => speech[first + k] ?? 0) : [];
+  // A second counts as dialogue when most of it is speech; a scene's share is over its seconds.
+  const speechShare = speech ? Number((speechCurve.filter((x) => x >= 0.5).length / seconds).toFixed(4)) : null;
   const valence = valenceOf(brightness, saturation, warmth);
   const arousal = arousalOf(motionRaw, shotRate, contrast);
   const round = (x: number) => Number(x.toFixed(4));
@@ -92,8 +99,8 @@ export function analyseScene(scene: Scene, stats: readonly FrameStats[]): SceneA
     dominantColours,
     valence: round(valence),
     arousal: round(arousal),
-    curve: { valence: smooth(vs).map(round), arousal: smooth(as).map(round) },
-    speech: null,
+    curve: { valence: smooth(vs).map(round), arousal: smooth(as).map(round), speech: speechCurve },
+    speech: speechShare,
     tags: [] as string[],
   };
   return { ...base, caption: captionOf(base, dur) };
@@ -107,5 +114,6 @@ function captionOf(a: Omit<SceneAnalysis, 'caption'>, dur: number): string {
   const cuts = a.shotRate > 12 ? `, quick cutting (${a.shotRate.toFixed(0)} shots/min)` : '';
   const mood =
     a.valence > 0.2 ? (a.arousal > 0.2 ? 'joyful, energetic' : 'calm, pleasant') : a.valence < -0.2 ? (a.arousal > 0.2 ? 'tense, aggressive' : 'sombre, subdued') : a.arousal > 0.2 ? 'driving' : 'reflective';
-  return `A ${dur.toFixed(1)} s ${light}, ${colour}, ${temp}-toned scene with ${motion}${cuts}; it feels ${mood}.`;
+  const talk = a.speech === null ? '' : a.speech > 0.6 ? ' Mostly dialogue.' : a.speech > 0.15 ? ` Some dialogue (${Math.round(a.speech * 100)} % of it).` : '';
+  return `A ${dur.toFixed(1)} s ${light}, ${colour}, ${temp}-toned scene with ${motion}${cuts}; it feels ${mood}.${talk}`;
 }

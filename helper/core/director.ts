@@ -8,6 +8,7 @@ import type { ArcPoint, SceneAnalysis, TransitionStyle } from '../../shared/inde
  * |-------------------------------------------------------------------|------------|
  * | arousal jumps by > 0.7, or B is the arc's peak and arousal rises  | abrupt-cut |
  * | A builds or peaks and B drops arousal by > 0.5                    | silent-gap |
+ * | dialogue on both sides (speech > 0.3) and no sharp energy change   | fade       |
  * | valence and arousal both change by < 0.35                         | fade       |
  * | anything else (a change of mood or scenery that should flow)      | bridge     |
  *
@@ -42,6 +43,9 @@ export function decideTransition({ a, b, arcA, arcB }: DirectorInput): Decision 
   }
   if ((arcA.role === 'build' || arcA.role === 'peak') && dA < -0.5) {
     return { style: 'silent-gap', reason: `tension releases after the ${arcA.role} (arousal ${fmt(a.arousal)} -> ${fmt(b.arousal)}): let the music breathe out before the new scene`, fadeBeats: 0, gapBeats: 2, bridgeBars: 0 };
+  }
+  if ((a.speech ?? 0) > 0.3 && (b.speech ?? 0) > 0.3) {
+    return { style: 'fade', reason: `dialogue runs across the cut (${Math.round((a.speech ?? 0) * 100)} % and ${Math.round((b.speech ?? 0) * 100)} % speech): a gentle crossfade keeps the music under the voices`, fadeBeats: 2, gapBeats: 0, bridgeBars: 0 };
   }
   if (Math.abs(dV) < 0.35 && Math.abs(dA) < 0.35) {
     return { style: 'fade', reason: `similar mood on both sides (valence ${fmt(dV, true)}, arousal ${fmt(dA, true)}): a gentle crossfade`, fadeBeats: 2, gapBeats: 0, bridgeBars: 0 };

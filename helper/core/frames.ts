@@ -115,17 +115,54 @@ export interface ContentDetectorOptions {
 }
 
 /**
- * ContentDetector's cut rule: a cut where the weighted HSV delta reaches the threshold and at
- * least minSceneFrames have passed since the last cut. Returns cut times (start of the new scene).
+ * PySceneDetect's flash filter in its default MERGE mode: frames at or above the threshold closer
+ * together than `length` frames are one event (a flash, a burst of fast motion), reported once at
+ * its last frame when it ends, so a camera flash does not become two cuts and a short scene is
+ * folded into its neighbour. Before the first reported cut, short-spaced frames are dropped.
+ */
+export class FlashFilter {
+  private lastAbove: number | null = null;
+  private mergeEnabled = false;
+  private mergeTriggered = false;
+  private mergeStart = 0;
+  constructor(private readonly length: number) {}
+
+  /** Cut frames this frame releases (the frame itself, or the end of a merged burst). */
+  filter(frame: number, above: boolean): number[] {
+    if (this.length <= 0) return above ? [frame] : [];
+    if (this.lastAbove === null) this.lastAbove = frame;
+    const minLengthMet = frame - this.lastAbove >= this.length;
+    if (above) this.lastAbove = frame;
+    if (this.mergeTriggered) {
+      if (minLengthMet && !above && this.lastAbove - this.mergeStart >= this.length) {
+        this.mergeTriggered = false;
+        return [this.lastAbove];
+      }
+      return [];
+    }
+    if (!above) return [];
+    if (minLengthMet) {
+      this.mergeEnabled = true;
+      return [frame];
+    }
+    if (this.mergeEnabled) {
+      this.mergeTriggered = true;
+      this.mergeStart = frame;
+    }
+    return [];
+  }
+}
+
+/**
+ * ContentDetector's cut rule: a frame whose weighted HSV delta reaches the threshold, passed
+ * through the flash filter with the minimum scene length. Returns cut times (start of the new scene).
  */
 export function detectContentCuts(stats: readonly FrameStats[], o: ContentDetectorOptions): number[] {
+  const filter = new FlashFilter(o.minSceneFrames);
   const cuts: number[] = [];
-  let last = 0;
   stats.forEach((s, i) => {
-    if (i > 0 && s.contentDelta >= o.threshold && i - last >= o.minSceneFrames) {
-      cuts.push(s.time);
-      last = i;
-    }
+    // The first frame has no predecessor: PySceneDetect scores it 0.
+    for (const f of filter.filter(i, i > 0 && s.contentDelta >= o.threshold)) cuts.push(stats[f]!.time);
   });
   return cuts;
 }

@@ -97,7 +97,12 @@ const joinFade = (t: Transition | undefined): Fade | null =>
 /** Handle bars: what the settings ask for, and never less than a fade borrows from it. */
 const handleBarsFor = (settingBars: number, borrowed: number, barSamples: number) => Math.max(settingBars, Math.ceil(borrowed / barSamples));
 
-const energyCurveOf = (ps: PlannedScene) => ps.analysis.curve.arousal.map((a) => Math.max(0, Math.min(1, 0.6 * ((a + 1) / 2) + 0.4 * ps.arc.tension)));
+/**
+ * Arrangement energy per second: the scene's arousal and its tension in the arc, thinned out under
+ * dialogue (up to 35 % less where every frame is speech) so the music makes room for the voices.
+ */
+const energyCurveOf = (ps: PlannedScene) =>
+  ps.analysis.curve.arousal.map((a, k) => Math.max(0, Math.min(1, (0.6 * ((a + 1) / 2) + 0.4 * ps.arc.tension) * (1 - 0.35 * (ps.analysis.curve.speech[k] ?? 0)))));
 
 /**
  * Places one cue per scene and one per bridge around the transitions decided for each cut.

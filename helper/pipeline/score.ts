@@ -11,6 +11,7 @@ import { InterruptedError, OutputError } from '../errors.ts';
 import { cacheRoot, hashFile, hashJson, readJsonIfExists, writeAtomic } from './cache.ts';
 import { CACHE_VERSION, realise } from './realise.ts';
 import { applyLlm } from './llm.ts';
+import { speechPerSecond } from './speech.ts';
 
 /** `segue score`: video in, scored outputs in a folder. Stages run in order; cues render in parallel. */
 
@@ -62,12 +63,17 @@ export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): P
     stage('scenes', 'start', 0, 'decoding frames');
     const stats = await frameStats(src, (f) => stage('scenes', 'progress', f, 'decoding frames'), signal);
     check();
+    const decodedSec = stats.list.length / src.frameRate;
+    if (decodedSec < src.durationSec - 1) {
+      emit({ type: 'warning', message: `could only decode ${decodedSec.toFixed(1)} s of the ${src.durationSec.toFixed(1)} s picture (the file may be damaged there); later scenes are described by the last frame seen` });
+    }
     const cuts = callerCuts ?? detectContentCuts(stats.list, { threshold: o.threshold, minSceneFrames: 15 });
     const scenes = scenesFromCuts(cuts, { durationSec: src.durationSec, frameRate: src.frameRate, minSceneSec: o.minSceneSec, origin: callerCuts ? 'caller' : 'detected' });
     stage('scenes', 'done', 1, `${scenes.length} scene(s) from ${callerCuts ? 'your cuts' : `${cuts.length} detected cut(s)`}`, stats.cached);
 
     stage('analysis', 'start', 0, 'describing scenes');
-    const analysed = scenes.map((scene) => ({ scene, analysis: analyseScene(scene, stats.list) }));
+    const speech = await speechPerSecond(src, CACHE_VERSION, signal);
+    const analysed = scenes.map((scene) => ({ scene, analysis: analyseScene(scene, stats.list, speech) }));
     stage('analysis', 'done', 1, analysed.map((a, i) => `${i + 1}: ${a.analysis.caption}`).join(' '));
 
     const settings: PlanSettings = {

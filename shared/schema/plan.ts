@@ -66,9 +66,12 @@ export const SceneAnalysis = z
     dominantColours: z.array(z.string().regex(/^#[0-9a-f]{6}$/)),
     valence: Signed,
     arousal: Signed,
-    /** NarraScore-style control curves at 1 Hz from the scene start. */
-    curve: z.object({ valence: z.array(Signed), arousal: z.array(Signed) }).strict(),
-    /** Share of seconds with speech; null when it was not measured. */
+    /**
+     * NarraScore-style control curves at 1 Hz from the scene start; `speech` is the share of each
+     * second the voice detector called speech (empty when the video has no sound).
+     */
+    curve: z.object({ valence: z.array(Signed), arousal: z.array(Signed), speech: z.array(Unit) }).strict(),
+    /** Share of the scene's seconds that are mostly speech; null when the video has no sound. */
     speech: Unit.nullable(),
     tags: z.array(z.string()),
     caption: z.string(),
