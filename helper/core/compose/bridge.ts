@@ -2,7 +2,7 @@ import type { Key } from '../../../shared/index.ts';
 import { MusicParameterError } from '../../errors.ts';
 import type { Bar } from './bars.ts';
 import { chordOn, isMinorish, scalePcs, type Chord } from './harmony.ts';
-import { bassPart, drumPart, harmonyPart, melodyPart } from './parts.ts';
+import { writeRole } from './parts.ts';
 import { Rng } from './rng.ts';
 import { styleById, type Part, type Style } from './styles.ts';
 import { validateSpec } from './composer.ts';
@@ -189,20 +189,6 @@ function writePart(part: Part, bars: BridgeBar[], weightOf: (b: BridgeBar) => nu
     };
     const list = mine.map((b) => b.bar);
     const density = styleById(side === 'from' ? spec.from.style : spec.to.style).melodyDensity * (0.6 + 0.8 * (side === 'from' ? spec.from.motion : spec.to.motion));
-    switch (part.role) {
-      case 'pad':
-      case 'harmony':
-        harmonyPart(list, part, emit, rng);
-        break;
-      case 'bass':
-        bassPart(list, part, key, rng, emit);
-        break;
-      case 'drums':
-        drumPart(list, part, emit);
-        break;
-      case 'melody':
-        melodyPart(list, part, key, density, rng, emit);
-        break;
-    }
+    writeRole(part, list, key, density, rng, emit);
   }
 }

@@ -2,7 +2,7 @@ import { MAX_BPM, MIN_BPM, PITCH_CLASSES, MODES } from '../../../shared/index.ts
 import { MusicParameterError } from '../../errors.ts';
 import { layoutBars, type Bar } from './bars.ts';
 import { isMinorish } from './harmony.ts';
-import { bassPart, drumPart, harmonyPart, melodyPart } from './parts.ts';
+import { writeRole } from './parts.ts';
 import { Rng } from './rng.ts';
 import { styleById, type Part } from './styles.ts';
 import type { ChannelSetup, Composition, CompositionSpec, NoteEvent } from './types.ts';
@@ -46,21 +46,7 @@ export function compose(spec: CompositionSpec): Composition {
       if (dur <= 0) return;
       notes.push({ beat, dur, ch, key, vel });
     };
-    switch (part.role) {
-      case 'pad':
-      case 'harmony':
-        harmonyPart(active, part, emit, prng);
-        break;
-      case 'bass':
-        bassPart(active, part, spec.key, prng, emit);
-        break;
-      case 'drums':
-        drumPart(active, part, emit);
-        break;
-      case 'melody':
-        melodyPart(active, part, spec.key, density, prng, emit);
-        break;
-    }
+    writeRole(part, active, spec.key, density, prng, emit);
   }
   const finished = applyEnding(applySwing(notes, style.swing), spec);
   finished.sort((a, b) => a.beat - b.beat || a.ch - b.ch || a.key - b.key);

@@ -9,6 +9,21 @@ import type { NoteEvent } from './types.ts';
 
 type Emit = (beat: number, dur: number, key: number, vel: number) => void;
 
+/** Writes one part over its bars with the writer for its role. */
+export function writeRole(part: Part, bars: Bar[], key: Key, density: number, rng: Rng, emit: Emit): void {
+  switch (part.role) {
+    case 'pad':
+    case 'harmony':
+      return harmonyPart(bars, part, emit, rng);
+    case 'bass':
+      return bassPart(bars, part, key, rng, emit);
+    case 'drums':
+      return drumPart(bars, part, emit);
+    case 'melody':
+      return melodyPart(bars, part, key, density, rng, emit);
+  }
+}
+
 const vel = (bar: Bar, base: number, spread = 40) => Math.max(20, Math.min(127, Math.round(base + spread * bar.energy)));
 
 /** Orders in which arpeggiated and broken chords visit the voices; a take's seed picks one. */
