@@ -103,7 +103,7 @@ export async function benchVideo(video: string, truth: { cuts: BenchCut[]; fps: 
   const mono = (ch: Float32Array[]) => ch[0]!.map((x, i) => 0.5 * (x + ch[1]![i]!));
   const mMix = mono(mix);
   const mBase = mono(base);
-  const W = 4 * SAMPLE_RATE;
+  const W = 8 * SAMPLE_RATE;
   const cuts: CutMeasure[] = plan.transitions.map((t) => {
     const at = t.atSample;
     const next = plan.scenes[t.cut + 1]!.scene.endSample;

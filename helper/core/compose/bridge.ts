@@ -162,8 +162,13 @@ export function composeBridge(spec: BridgeSpec): Composition {
   const kit = drumsB ?? drumsA;
   if (kit) {
     channels.push({ ch: 9, role: 'drums', name: kit.name, program: kit.program, drums: true, volume: kit.volume, pan: kit.pan, reverb: kit.reverb, chorus: kit.chorus });
-    for (const [p, side] of [[drumsA, 'from'], [drumsB, 'to']] as const) {
-      if (p) writePart(p, bars.filter((b) => b.side === side), () => 1, 9, spec, rng.fork(`drums:${side}`), notes);
+    // Each side's groove plays on its own side of the cut, and leans one bar into the other at its
+    // slerp weight, so the incoming drums build into the cut instead of landing on it all at once.
+    for (const [p, side, w] of [[drumsA, 'from', 0], [drumsB, 'to', 1]] as const) {
+      if (!p) continue;
+      const weight = (b: BridgeBar) => (b.side === side ? 1 : slerpWeights(vA, vB, b.lambda)[w]);
+      const edge = side === 'from' ? bars.filter((b) => b.side === 'to' && b.bar.section === 'body')[0] : bars.filter((b) => b.side === 'from' && b.bar.section === 'body').at(-1);
+      writePart(p, bars.filter((b) => b.side === side || b === edge), weight, 9, spec, rng.fork(`drums:${side}`), notes);
     }
   }
   const swung = notes.map((n) => {
