@@ -99,7 +99,7 @@ if (fluid.status === 0) {
   fluidsynth = { version: fluid.stdout.split('\n')[0]!.trim(), cueId: firstPlan.cues[0]!.id, oursSec, fluidSec, allCuesFluidSec, allCuesOursParallelSec: first.run.stages.audio ?? NaN };
 }
 
-const ffmpegVersion = execFileSync(ffmpegPath(), ['-version'], { encoding: 'utf8' }).split('\n')[0]!;
+const ffmpegVersion = execFileSync(ffmpegPath(), ['-version'], { encoding: 'utf8' }).split('\n')[0]!.split(' Copyright')[0]!.replace(/ https?:\S+/, '');
 const report = {
   schema: 'segue.bench', version: 1, segue: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version, startedAt: new Date().toISOString(), smoke, seed: 1,
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, ffmpeg: ffmpegVersion },
