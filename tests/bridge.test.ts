@@ -5,7 +5,8 @@ import { bridgeBeatPositions, planBridgeSpan, BRIDGE_JOIN_SAMPLES } from '../hel
 import { composeBridge, pivotChord, slerpWeights, type BridgeSpec } from '../helper/core/compose/bridge.ts';
 import { scalePcs } from '../helper/core/compose/harmony.ts';
 import { styleById } from '../helper/core/compose/styles.ts';
-import { applyFades } from '../helper/core/master.ts';
+import { applyFades, master } from '../helper/core/master.ts';
+import { integratedLoudness } from '../helper/core/loudness.ts';
 
 /** The bridge composer and its geometry, and fade shapes: pure, no rendering. */
 
@@ -139,3 +140,22 @@ describe('fade shapes', () => {
   });
   it('the join crossfade at a bridge is 20 ms', () => assert.equal(BRIDGE_JOIN_SAMPLES, 0.02 * SAMPLE_RATE));
 });
+
+describe('bridge mastering', () => {
+  it('brings each half of a bridge to the target, so it meets both neighbours at their loudness', () => {
+    const n = 8 * SAMPLE_RATE;
+    const half = n / 2;
+    // A quiet first half (A's texture) and a loud second half (B's), like a piano-to-rock bridge.
+    const make = () => [0, 1].map(() => Float32Array.from({ length: n }, (_, i) => (i < half ? 0.02 : 0.4) * Math.sin((2 * Math.PI * 440 * i) / SAMPLE_RATE)));
+    const lufs = (ch: Float32Array[], a: number, b: number) => integratedLoudness(ch.map((c) => c.subarray(a, b)));
+    const opts = { targetLufs: -16, ceilingDbtp: -1, bodyStart: 0, bodyEnd: n, fadeIn: null, fadeOut: null, release: null };
+    const whole = make();
+    master(whole, opts);
+    const split = make();
+    master(split, { ...opts, split: { at: half, glide: 0.5 * SAMPLE_RATE } });
+    // One gain for the whole body leaves the halves far apart; the split brings both to -16.
+    assert.ok(lufs(whole, half, n) - lufs(whole, 0, half) > 20);
+    for (const [a, b] of [[0, half - SAMPLE_RATE / 2], [half + SAMPLE_RATE / 2, n]] as const) assert.ok(Math.abs(lufs(split, a, b) + 16) < 0.6, `half at ${lufs(split, a, b)}`);
+  });
+});
+

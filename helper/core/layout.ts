@@ -203,7 +203,10 @@ function layoutBridge(scenes: readonly PlannedScene[], t: Transition, span: Brid
         originSample: head, samplesPerBeat: gA.samplesPerBeat, tailSamplesPerBeat: gB.samplesPerBeat, totalSamples: fileSamples,
         beatPositions: bridgeBeatPositions(span, t.atSample, gA.samplesPerBeat, gB.samplesPerBeat),
       },
-      master: { targetLufs: settings.loudnessLufs, ceilingDbtp: settings.truePeakDbtp, bodyStart, bodyEnd, fadeIn: join, fadeOut: join, release: null },
+      master: {
+        targetLufs: settings.loudnessLufs, ceilingDbtp: settings.truePeakDbtp, bodyStart, bodyEnd, fadeIn: join, fadeOut: join, release: null,
+        split: { at: head + (t.atSample - span.startSample), glide: Math.round((gA.samplesPerBeat + gB.samplesPerBeat) / 2) },
+      },
       soundFont: settings.soundFont,
       stems: settings.stems,
     },

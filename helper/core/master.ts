@@ -19,6 +19,12 @@ export interface MasterOptions {
    * allowed until `to`, shaped by an equal-power fade, after which the file is digital silence.
    */
   release: { from: Samples; to: Samples } | null;
+  /**
+   * Bridges: the body's two halves are brought to the target separately, the gain gliding from
+   * one to the other over `glide` samples centred on `at` (the cut), so the bridge meets each
+   * neighbour at that neighbour's loudness instead of swelling through the cut.
+   */
+  split?: { at: Samples; glide: Samples } | null;
 }
 
 export interface MasterResult {
@@ -55,12 +61,23 @@ export const EDGE_RAMP = 240; // 5 ms at 48 kHz
 
 export function master(ch: Float32Array[], o: MasterOptions): MasterResult & { curve: GainCurve } {
   removeDc(ch);
-  const body = ch.map((c) => c.subarray(o.bodyStart, o.bodyEnd));
-  let measured = integratedLoudness(body);
-  if (!Number.isFinite(measured)) measured = integratedLoudness(ch);
-  const gainDb = Number.isFinite(measured) ? o.targetLufs - measured : 0;
+  const gainFor = (from: number, to: number) => {
+    let measured = integratedLoudness(ch.map((c) => c.subarray(from, to)));
+    if (!Number.isFinite(measured)) measured = integratedLoudness(ch);
+    return Number.isFinite(measured) ? o.targetLufs - measured : 0;
+  };
+  const gainDb = gainFor(o.bodyStart, o.bodyEnd);
   const n = ch[0]?.length ?? 0;
   const curve: GainCurve = new Float32Array(n).fill(Math.pow(10, gainDb / 20));
+  if (o.split) {
+    const g1 = gainFor(o.bodyStart, o.split.at);
+    const g2 = gainFor(o.split.at, o.bodyEnd);
+    const a = o.split.at - o.split.glide / 2;
+    for (let i = 0; i < n; i++) {
+      const x = Math.max(0, Math.min(1, (i - a) / o.split.glide));
+      curve[i] = Math.pow(10, (g1 + (g2 - g1) * x) / 20);
+    }
+  }
   applyFades([curve], o);
   // Ramps only where there is handle material to spare, so the body is never touched.
   const head = Math.min(EDGE_RAMP, o.bodyStart);
