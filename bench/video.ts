@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Plan, SAMPLE_RATE, type Transition } from '../shared/index.ts';
 import { decisionsOf } from '../helper/core/edit.ts';
@@ -6,7 +6,7 @@ import { layoutCues } from '../helper/core/layout.ts';
 import { decodeWav } from '../helper/core/wav.ts';
 import { realise } from '../helper/pipeline/realise.ts';
 import { composeJob } from '../helper/pipeline/render-cue.ts';
-import { commitOutput, prepareOutput } from '../helper/pipeline/score.ts';
+import { commitOutput, withStaging } from '../helper/pipeline/output.ts';
 import { beatErrorAt, chroma, compareKey, estimateKey, estimateTempo, fluxSpike, onsetEnvelope, type KeyVerdict } from './measure/audio.ts';
 import { ebur128, loudnessJump } from './measure/loudness.ts';
 import { musicStats, type MusicStats } from './measure/music.ts';
@@ -84,18 +84,15 @@ export async function benchVideo(video: string, truth: { cuts: BenchCut[]; fps: 
   // The paper's baseline: the same scenes and prompts, every cue alone, joined by abrupt cuts.
   const d = decisionsOf(plan);
   const baseDir = join(work, `${truth.name}-baseline`);
-  const staging = prepareOutput(baseDir);
   const t0 = performance.now();
-  try {
+  await withStaging(baseDir, async (staging) => {
     const done = await realise({
       outDir: baseDir, staging, source: plan.source!, settings: plan.settings, anchor: plan.anchor, scenes: d.scenes, seeds: d.seeds,
       transitions: d.transitions.map((t) => ({ ...t, style: 'abrupt-cut', fade: null, bridge: null, gapBeats: 0 })),
       previous: null, reason: 'score', keepOriginalAudio: false, videoName: null,
     }, () => undefined, new AbortController().signal);
     commitOutput(staging, baseDir, done.files);
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
+  });
   const baselineSec = (performance.now() - t0) / 1000;
 
   const mix = decodeWav(readFileSync(join(outDir, 'soundtrack.wav'))).channels;

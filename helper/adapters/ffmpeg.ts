@@ -122,36 +122,46 @@ export function analysisSize(width: number, height: number): { width: number; he
  */
 export async function readFrames(src: SourceMedia, onFrame: (f: Frame) => void, signal?: AbortSignal): Promise<number> {
   const { width, height } = analysisSize(src.width, src.height);
-  const size = width * height * 3;
   const args = ['-v', 'error', '-nostdin', '-i', src.path, '-an', '-sn', '-vf', `fps=${src.frameRate},scale=${width}:${height}:flags=fast_bilinear,format=rgb24`, '-f', 'rawvideo', 'pipe:1'];
+  const r = await streamChunks(args, width * height * 3, (rgb, index) => onFrame({ index, time: index / src.frameRate, width, height, rgb }), signal);
+  // A file corrupt midway still yields the frames before the damage; refuse only if nothing decoded.
+  if (r.count === 0) throw new MediaError(`${src.path}: no frame could be decoded (${lastLines(r.err) || `ffmpeg exit ${r.code}`}); the file may be corrupt, export it again`);
+  return r.count;
+}
+
+/**
+ * Runs ffmpeg writing raw data to stdout and hands it on in chunks of exactly `size` bytes (each a
+ * fresh, aligned copy), never holding more than one chunk and a read's worth. A callback that
+ * throws stops ffmpeg and rejects with its error. Resolves with the count, the bytes left over
+ * (less than a chunk), the exit code and the end of stderr.
+ */
+function streamChunks(args: string[], size: number, onChunk: (chunk: Uint8Array, index: number) => void, signal?: AbortSignal): Promise<{ count: number; rest: Buffer; code: number | null; err: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(ffmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
     let pending: Buffer = Buffer.alloc(0);
-    let index = 0;
+    let count = 0;
     let err = '';
     let failed: unknown = null;
     p.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
     p.stdout.on('data', (d: Buffer) => {
       pending = pending.length ? Buffer.concat([pending, d]) : d;
       while (pending.length >= size && !failed) {
-        const rgb = new Uint8Array(pending.subarray(0, size));
+        const chunk = new Uint8Array(pending.subarray(0, size));
         pending = pending.subarray(size);
         try {
-          onFrame({ index, time: index / src.frameRate, width, height, rgb });
+          onChunk(chunk, count);
         } catch (e) {
           failed = e;
           p.kill();
         }
-        index++;
+        count++;
       }
     });
     p.on('error', (e) => reject((e as Error).name === 'AbortError' ? new InterruptedError() : new ToolError(`could not start ffmpeg: ${e}`)));
     p.on('close', (code) => {
       if (signal?.aborted) return reject(new InterruptedError());
       if (failed) return reject(failed);
-      // A file corrupt midway still yields the frames before the damage; refuse only if nothing decoded.
-      if (index === 0) return reject(new MediaError(`${src.path}: no frame could be decoded (${lastLines(err) || `ffmpeg exit ${code}`}); the file may be corrupt, export it again`));
-      resolve(index);
+      resolve({ count, rest: pending, code, err });
     });
   });
 }
@@ -162,36 +172,16 @@ export async function readFrames(src: SourceMedia, onFrame: (f: Frame) => void, 
  */
 export async function readAudioBlocks(path: string, rate: number, block: number, onBlock: (pcm: Int16Array) => void, signal?: AbortSignal): Promise<number> {
   const args = ['-v', 'error', '-nostdin', '-i', path, '-vn', '-sn', '-map', '0:a:0', '-ac', '1', '-ar', String(rate), '-f', 's16le', 'pipe:1'];
-  return new Promise((resolve, reject) => {
-    const p = spawn(ffmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
-    const size = block * 2;
-    let pending: Buffer = Buffer.alloc(0);
-    let count = 0;
-    let err = '';
-    p.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-    p.stdout.on('data', (d: Buffer) => {
-      pending = pending.length ? Buffer.concat([pending, d]) : d;
-      while (pending.length >= size) {
-        const b = Buffer.from(pending.subarray(0, size));
-        onBlock(new Int16Array(b.buffer, b.byteOffset, block));
-        pending = pending.subarray(size);
-        count++;
-      }
-    });
-    p.on('error', (e) => reject((e as Error).name === 'AbortError' ? new InterruptedError() : new ToolError(`could not start ffmpeg: ${e}`)));
-    p.on('close', (code) => {
-      if (signal?.aborted) return reject(new InterruptedError());
-      if (pending.length) {
-        const last = new Int16Array(block);
-        const rest = Buffer.from(pending.subarray(0, pending.length & ~1));
-        last.set(new Int16Array(rest.buffer, rest.byteOffset, rest.length >> 1));
-        onBlock(last);
-        count++;
-      }
-      if (code !== 0 && count === 0) return reject(new MediaError(`${path}: its audio could not be decoded (${lastLines(err) || `ffmpeg exit ${code}`})`));
-      resolve(count);
-    });
-  });
+  const r = await streamChunks(args, block * 2, (bytes) => onBlock(new Int16Array(bytes.buffer, 0, block)), signal);
+  let count = r.count;
+  if (r.rest.length) {
+    const last = new Uint8Array(block * 2);
+    last.set(r.rest.subarray(0, r.rest.length & ~1));
+    onBlock(new Int16Array(last.buffer, 0, block));
+    count++;
+  }
+  if (r.code !== 0 && count === 0) throw new MediaError(`${path}: its audio could not be decoded (${lastLines(r.err) || `ffmpeg exit ${r.code}`})`);
+  return count;
 }
 
 export interface MuxOptions {

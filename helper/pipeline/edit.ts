@@ -1,10 +1,10 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Plan, PLAN_VERSION, type ProgressEvent } from '../../shared/index.ts';
 import type { Decisions } from '../core/edit.ts';
 import { MediaError, UsageError } from '../errors.ts';
 import { realise } from './realise.ts';
-import { commitOutput, prepareOutput } from './score.ts';
+import { commitOutput, withStaging } from './output.ts';
 
 /**
  * The edit commands on a folder written by `segue score`: load and check its plan, apply a pure
@@ -54,8 +54,7 @@ export async function applyEdit(dir: string, edit: (plan: Plan) => Decisions, re
   if (!source || !existsSync(source.path)) {
     throw new MediaError(`the scored video ${source?.path ?? '(none recorded)'} is no longer there; put it back or score the video again`);
   }
-  const staging = prepareOutput(outDir);
-  try {
+  return withStaging(outDir, async (staging) => {
     const done = await realise({
       outDir, staging, source, settings: plan.settings, anchor: plan.anchor, ...next, previous: plan, reason,
       keepOriginalAudio: plan.outputs.keepOriginalAudio, videoName: plan.outputs.video ?? 'scored.mp4',
@@ -64,7 +63,5 @@ export async function applyEdit(dir: string, edit: (plan: Plan) => Decisions, re
     const changed = done.plan.cues.filter((c) => plan.cues.find((p) => p.id === c.id)?.file !== c.file).map((c) => c.id);
     emit({ type: 'stage', stage: 'outputs', status: 'done', fraction: 1, message: changed.length ? `changed: ${changed.join(', ')}` : 'nothing changed' });
     return { plan: done.plan, changed, rendered: done.rendered };
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
+  });
 }

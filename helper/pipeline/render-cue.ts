@@ -43,7 +43,7 @@ export async function renderCue(job: CueJob, wavPath: string): Promise<MasterRes
   const comp = composeJob(job);
   const map = { sampleRate: SAMPLE_RATE, ...job.render };
   let pcm: Float32Array[];
-  let stems: { group: StemGroup; pcm: Float32Array[] }[] = [];
+  const stems: { group: StemGroup; pcm: Float32Array[] }[] = [];
   if (job.stems) {
     for (const group of stemGroupsOf(comp)) {
       const channels = comp.channels.filter((c) => GROUP_OF[c.role] === group);
@@ -68,7 +68,6 @@ export async function renderCue(job: CueJob, wavPath: string): Promise<MasterRes
     applyCurve(s.pcm, curve);
     writeAtomic(stemPathOf(wavPath, s.group), encodeWav24(s.pcm, SAMPLE_RATE));
   }
-  stems = [];
   writeAtomic(midiPathOf(wavPath), compositionToMidi(comp, job.render, job.id));
   writeAtomic(wavPath, encodeWav24(pcm, SAMPLE_RATE));
   writeAtomic(metaPath, JSON.stringify(result));

@@ -1,4 +1,3 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import type { Plan, PlanSettings, ProgressEvent, Stage } from '../../shared/index.ts';
 import { analyseScene } from '../core/analysis.ts';
@@ -7,8 +6,9 @@ import { sceneSeed } from '../core/layout.ts';
 import { planSequence } from '../core/plan.ts';
 import { parseCutList, scenesFromCuts } from '../core/scenes.ts';
 import { analysisSize, probe, readFrames } from '../adapters/ffmpeg.ts';
-import { InterruptedError, OutputError } from '../errors.ts';
+import { InterruptedError } from '../errors.ts';
 import { cacheRoot, hashFile, hashJson, readJsonIfExists, writeAtomic } from './cache.ts';
+import { commitOutput, withStaging } from './output.ts';
 import { CACHE_VERSION, realise } from './realise.ts';
 import { applyLlm } from './llm.ts';
 import { speechPerSecond } from './speech.ts';
@@ -53,8 +53,8 @@ export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): P
     if (signal.aborted) throw new InterruptedError();
   };
   const outDir = resolve(o.outDir);
-  const staging = prepareOutput(outDir);
-  try {
+  // The staging folder is made first, so an unwritable --out fails before minutes of analysis.
+  return withStaging(outDir, async (staging) => {
     stage('probe', 'start', 0, `reading ${o.video}`);
     const src = await probe(o.video, signal);
     stage('probe', 'done', 1, `${src.width}x${src.height}, ${src.frameRate.toFixed(3)} fps, ${src.durationSec.toFixed(2)} s`);
@@ -98,9 +98,7 @@ export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): P
     stage('outputs', 'done', 1, outDir);
     emit({ type: 'result', outDir, plan: join(outDir, 'plan.json'), mix: join(outDir, plan.outputs.mix!), video: join(outDir, videoName), cues, seconds: (Date.now() - started) / 1000 });
     return { plan, outDir, files: { plan: join(outDir, 'plan.json'), mix: join(outDir, plan.outputs.mix!), video: join(outDir, videoName), cues } };
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
+  });
 }
 /** Frame stats for the whole video, cached by the file's content hash and the analysis size. */
 async function frameStats(src: Awaited<ReturnType<typeof probe>>, progress: (f: number) => void, signal: AbortSignal): Promise<{ list: FrameStats[]; cached: boolean }> {
@@ -122,22 +120,4 @@ async function frameStats(src: Awaited<ReturnType<typeof probe>>, progress: (f: 
   }, signal);
   writeAtomic(path, JSON.stringify(list.map((s) => ({ ...s, colours: Array.from(s.colours, (x) => Math.round(x * 1e4) / 1e4) }))));
   return { list, cached: false };
-}
-
-/** Makes the output folder and a private staging folder inside it; fails early if it cannot be written. */
-export function prepareOutput(outDir: string): string {
-  const staging = join(outDir, `.segue-staging-${process.pid}`);
-  try {
-    mkdirSync(join(staging, 'cues', 'stems'), { recursive: true });
-    writeFileSync(join(staging, '.probe'), '');
-  } catch (e) {
-    throw new OutputError(`cannot write to ${outDir} (${(e as NodeJS.ErrnoException).code ?? e}); choose another folder with --out`);
-  }
-  return staging;
-}
-
-/** Moves finished files into place, one rename each (plan.json last), so earlier output is replaced only by complete files. */
-export function commitOutput(staging: string, outDir: string, files: string[]): void {
-  mkdirSync(join(outDir, 'cues', 'stems'), { recursive: true });
-  for (const f of files) renameSync(join(staging, f), join(outDir, f));
 }
