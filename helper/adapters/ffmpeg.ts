@@ -130,6 +130,23 @@ export async function readFrames(src: SourceMedia, onFrame: (f: Frame) => void, 
 }
 
 /**
+ * How a vision model wants its picture: `crop` scales the shorter side to `size` and cuts the middle
+ * square (CLIP); `squash` scales straight to size x size (SigLIP). Bicubic, as their processors do.
+ */
+export type FrameFit = 'crop' | 'squash';
+
+/** One RGB24 frame at `timeSec`, sized for a vision model; null when nothing decodes there. */
+export async function grabFrame(path: string, timeSec: number, size: number, fit: FrameFit, signal?: AbortSignal): Promise<Uint8Array | null> {
+  const scale = fit === 'crop'
+    ? `scale=w='if(gt(iw,ih),-1,${size})':h='if(gt(iw,ih),${size},-1)':flags=bicubic,crop=${size}:${size}`
+    : `scale=${size}:${size}:flags=bicubic`;
+  const args = ['-v', 'error', '-nostdin', '-ss', timeSec.toFixed(3), '-i', path, '-an', '-sn', '-frames:v', '1', '-vf', `${scale},format=rgb24`, '-f', 'rawvideo', 'pipe:1'];
+  let frame: Uint8Array | null = null;
+  await streamChunks(args, size * size * 3, (rgb) => (frame = rgb), signal);
+  return frame;
+}
+
+/**
  * Runs ffmpeg writing raw data to stdout and hands it on in chunks of exactly `size` bytes (each a
  * fresh, aligned copy), never holding more than one chunk and a read's worth. A callback that
  * throws stops ffmpeg and rejects with its error. Resolves with the count, the bytes left over

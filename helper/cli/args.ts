@@ -59,7 +59,7 @@ export function parseScoreArgs(argv: string[]): ScoreOptions & { json: boolean }
   const { values: v, positionals } = parse(argv, {
     out: { type: 'string' }, cuts: { type: 'string' }, 'min-scene': { type: 'string' }, threshold: { type: 'string' },
     engine: { type: 'string' }, seed: { type: 'string' }, loudness: { type: 'string' }, handles: { type: 'string' },
-    soundfont: { type: 'string' }, 'fade-shape': { type: 'string' }, stems: { type: 'boolean' }, llm: { type: 'string' }, 'llm-timeout': { type: 'string' }, 'keep-original-audio': { type: 'boolean' },
+    soundfont: { type: 'string' }, 'fade-shape': { type: 'string' }, stems: { type: 'boolean' }, llm: { type: 'string' }, 'llm-timeout': { type: 'string' }, vision: { type: 'string' }, 'keep-original-audio': { type: 'boolean' },
   }, SCORE_USAGE);
   const video = onePositional(positionals, 'video', SCORE_USAGE);
   const engine = (v.engine as string | undefined) ?? 'symbolic';
@@ -82,6 +82,7 @@ export function parseScoreArgs(argv: string[]): ScoreOptions & { json: boolean }
     stems: (v.stems as boolean | undefined) ?? false,
     llm: s('llm') ?? null,
     llmTimeoutSec: num('llm-timeout', s('llm-timeout'), 60, 1, 3600),
+    vision: s('vision') ?? null,
     keepOriginalAudio: (v['keep-original-audio'] as boolean | undefined) ?? false,
     json: (v.json as boolean | undefined) ?? false,
   };

@@ -36,6 +36,10 @@ Options for score:
                          and chooses the transitions (its director); any failure falls back to the
                          rules with a warning. CPU by default; SEGUE_LLM_GPU=auto|cuda|vulkan|metal
   --llm-timeout SECONDS  longest wait for one answer (default 60)
+  --vision DIR           a CLIP or SigLIP model exported to ONNX (Hugging Face layout:
+                         onnx/vision_model.onnx, onnx/text_model.onnx, tokenizer.json,
+                         preprocessor_config.json): tags each scene (time of day, setting, action,
+                         mood), which shape its mood and prompt; any failure: a warning, no tags
   --keep-original-audio  keep the video's own sound (dialogue) under the music in the muxed video
   --json                 print one JSON event per line on stdout instead of progress bars
 
@@ -66,7 +70,8 @@ Exit codes:
   5 music engine or SoundFont failed   130 interrupted (Ctrl-C); earlier output is left as it was
 
 Environment: FFMPEG_PATH, FFPROBE_PATH (other ffmpeg binaries), SEGUE_CACHE_DIR (cache folder),
-SEGUE_LLM_GPU (llama.cpp backend for --llm).
+SEGUE_LLM_GPU (llama.cpp backend for --llm), SEGUE_VISION_EP (onnxruntime execution providers for
+--vision, default cpu).
 `;
 
 export async function main(argv: string[]): Promise<number> {

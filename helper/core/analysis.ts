@@ -1,5 +1,6 @@
 import type { Scene, SceneAnalysis } from '../../shared/index.ts';
 import type { FrameStats } from './frames.ts';
+import { nudgeByTags, tagLabels, tagOption, type SceneTag } from './vision.ts';
 
 /**
  * Scene descriptors and NarraScore-style valence/arousal from per-frame stats. Pure.
@@ -9,6 +10,8 @@ import type { FrameStats } from './frames.ts';
  *   arousal = 2(0.6 motionN + 0.25 shotN + 0.15 contrast) - 1              (clamped to -1..1)
  * where motionN = motion/0.06 and shotN = shots per minute / 20, each clamped to 0..1. Bright,
  * colourful, warm pictures read as positive; fast, cut-heavy, contrasty ones as energetic.
+ * Vision tags, when a model gave some, then move both (core/vision.ts: nudgeByTags), the scene
+ * means and every point of the curves alike.
  */
 
 const clamp = (x: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, x));
@@ -37,7 +40,8 @@ function smooth(xs: number[]): number[] {
 
 /** Frames whose time falls in [start, end) of the scene; the first frame's delta is across the cut, so skip it for motion. */
 /** `speech`: per second of the whole video, the share the voice detector called speech; null without sound. */
-export function analyseScene(scene: Scene, stats: readonly FrameStats[], speech: readonly number[] | null = null): SceneAnalysis {
+/** `tags`: what a vision model saw in the scene (none without one). */
+export function analyseScene(scene: Scene, stats: readonly FrameStats[], speech: readonly number[] | null = null, tags: readonly SceneTag[] = []): SceneAnalysis {
   const inScene = stats.filter((s) => s.time >= scene.start - 1e-9 && s.time < scene.end - 1e-9);
   // A file damaged midway leaves later scenes without frames: describe them by the last frame seen.
   const fs = inScene.length ? inScene : stats.slice(-1);
@@ -85,8 +89,9 @@ export function analyseScene(scene: Scene, stats: readonly FrameStats[], speech:
   const speechCurve = speech ? Array.from({ length: seconds }, (_, k) => speech[first + k] ?? 0) : [];
   // A second counts as dialogue when most of it is speech; a scene's share is over its seconds.
   const speechShare = speech ? Number((speechCurve.filter((x) => x >= 0.5).length / seconds).toFixed(4)) : null;
-  const valence = valenceOf(brightness, saturation, warmth);
-  const arousal = arousalOf(motionRaw, shotRate, contrast);
+  const pixels = { valence: valenceOf(brightness, saturation, warmth), arousal: arousalOf(motionRaw, shotRate, contrast) };
+  const { valence, arousal } = nudgeByTags(pixels, tags);
+  const shift = (xs: number[], by: number) => xs.map((x) => clamp(x + by, -1, 1));
   const round = (x: number) => Number(x.toFixed(4));
   const base = {
     brightness: round(brightness),
@@ -99,9 +104,13 @@ export function analyseScene(scene: Scene, stats: readonly FrameStats[], speech:
     dominantColours,
     valence: round(valence),
     arousal: round(arousal),
-    curve: { valence: smooth(vs).map(round), arousal: smooth(as).map(round), speech: speechCurve },
+    curve: {
+      valence: shift(smooth(vs), valence - pixels.valence).map(round),
+      arousal: shift(smooth(as), arousal - pixels.arousal).map(round),
+      speech: speechCurve,
+    },
     speech: speechShare,
-    tags: [] as string[],
+    tags: tagLabels(tags),
   };
   return { ...base, caption: captionOf(base, dur) };
 }
@@ -115,5 +124,7 @@ function captionOf(a: Omit<SceneAnalysis, 'caption'>, dur: number): string {
   const mood =
     a.valence > 0.2 ? (a.arousal > 0.2 ? 'joyful, energetic' : 'calm, pleasant') : a.valence < -0.2 ? (a.arousal > 0.2 ? 'tense, aggressive' : 'sombre, subdued') : a.arousal > 0.2 ? 'driving' : 'reflective';
   const talk = a.speech === null ? '' : a.speech > 0.6 ? ' Mostly dialogue.' : a.speech > 0.15 ? ` Some dialogue (${Math.round(a.speech * 100)} % of it).` : '';
-  return `A ${dur.toFixed(1)} s ${light}, ${colour}, ${temp}-toned scene with ${motion}${cuts}; it feels ${mood}.${talk}`;
+  const phrases = a.tags.map((t) => tagOption(t)?.phrase ?? t);
+  const seen = phrases.length ? ` It looks like ${phrases.join('; ')}.` : '';
+  return `A ${dur.toFixed(1)} s ${light}, ${colour}, ${temp}-toned scene with ${motion}${cuts}; it feels ${mood}.${seen}${talk}`;
 }

@@ -2,6 +2,7 @@ import type { Key, MusicPrompt, PitchClass, SceneAnalysis } from '../../shared/i
 import { PITCH_CLASSES, promptCaption } from '../../shared/index.ts';
 import { isMinorish } from './compose/harmony.ts';
 import { styleById, type Style } from './compose/styles.ts';
+import { tagOption } from './vision.ts';
 
 /**
  * Rules-mode VMPT: scene analysis -> the paper's structured music prompt. Pure.
@@ -36,7 +37,13 @@ export function tonicFor(warmth: number): PitchClass {
   return ladder[Math.max(0, Math.min(ladder.length - 1, Math.round(((warmth + 1) / 2) * (ladder.length - 1))))]!;
 }
 
-export function moodWords(valence: number, arousal: number): string[] {
+/** Mood words from valence and arousal; a vision model's mood tag, when there is one, leads. */
+export function moodWords(valence: number, arousal: number, tags: readonly string[] = []): string[] {
+  const seen = tags.map((t) => tagOption(t)?.mood).filter((m): m is string => !!m);
+  return [...new Set([...seen, ...quadrantMood(valence, arousal)])].slice(0, 3);
+}
+
+function quadrantMood(valence: number, arousal: number): string[] {
   if (valence >= 0.15) return arousal >= 0.2 ? ['uplifting', 'energetic'] : ['warm', 'peaceful'];
   if (valence <= -0.15) return arousal >= 0.2 ? ['tense', 'aggressive'] : ['melancholic', 'dark'];
   return arousal >= 0.2 ? ['driving', 'determined'] : ['reflective', 'calm'];
@@ -77,7 +84,7 @@ export function rulesPrompt(a: SceneAnalysis, anchor: Anchor, meanVA: { valence:
     instruments: style.parts.map((x) => x.name),
     key: relativeKey(anchor.key, mode),
     bpm: tempoFor(a.arousal, style),
-    mood: moodWords(a.valence, a.arousal),
+    mood: moodWords(a.valence, a.arousal, a.tags),
     energy: Math.round(((a.arousal + 1) / 2) * 1000) / 1000,
     source: 'rules' as const,
   };

@@ -12,6 +12,7 @@ import { commitOutput, withStaging } from './output.ts';
 import { CACHE_VERSION, realise } from './realise.ts';
 import { applyLlm } from './llm.ts';
 import { speechPerSecond } from './speech.ts';
+import { sceneTags } from './vision.ts';
 
 /** `segue score`: video in, scored outputs in a folder. Stages run in order; cues render in parallel. */
 
@@ -33,6 +34,8 @@ export interface ScoreOptions {
   /** A GGUF instruct model for LLM mode (prompts and transitions), or null for the rules. */
   llm: string | null;
   llmTimeoutSec: number;
+  /** A CLIP or SigLIP ONNX folder for scene tags, or null. */
+  vision: string | null;
 }
 
 export interface ScoreResult {
@@ -73,12 +76,13 @@ export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): P
 
     stage('analysis', 'start', 0, 'describing scenes');
     const speech = await speechPerSecond(src, CACHE_VERSION, signal);
-    const analysed = scenes.map((scene) => ({ scene, analysis: analyseScene(scene, stats.list, speech) }));
+    const tags = o.vision ? await sceneTags(src, scenes, o.vision, emit, signal) : null;
+    const analysed = scenes.map((scene, k) => ({ scene, analysis: analyseScene(scene, stats.list, speech, tags?.[k]) }));
     stage('analysis', 'done', 1, analysed.map((a, i) => `${i + 1}: ${a.analysis.caption}`).join(' '));
 
     const settings: PlanSettings = {
       minSceneSec: o.minSceneSec, engine: o.engine, seed: o.seed, loudnessLufs: o.loudnessLufs,
-      truePeakDbtp: o.truePeakDbtp, handleBars: o.handleBars, fadeShape: o.fadeShape, stems: o.stems, llm: o.llm, soundFont: o.soundFont,
+      truePeakDbtp: o.truePeakDbtp, handleBars: o.handleBars, fadeShape: o.fadeShape, stems: o.stems, llm: o.llm, vision: tags ? o.vision : null, soundFont: o.soundFont,
     };
     stage('prompts', 'start', 0, 'writing music prompts');
     let seq = planSequence(analysed, settings);

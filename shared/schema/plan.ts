@@ -228,6 +228,8 @@ export const PlanSettings = z
     stems: z.boolean(),
     /** The GGUF model that wrote prompts and chose transitions (LLM mode), or null. */
     llm: z.string().nullable(),
+    /** The CLIP/SigLIP ONNX folder that tagged the scenes, or null (optional: older v2 plans lack it). */
+    vision: z.string().nullable().default(null),
     soundFont: z.string(),
   })
   .strict();
