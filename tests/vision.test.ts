@@ -63,7 +63,7 @@ describe('zero-shot tags (pure)', () => {
   it('lets tags shape the analysis, its caption and the prompt\'s mood words; without tags nothing changes', () => {
     const scene: Scene = { index: 0, start: 0, end: 4, startSample: 0, endSample: 192000, origin: 'caller', mergedCuts: [] };
     const stats: FrameStats[] = Array.from({ length: 40 }, (_, i) => ({
-      time: i / 10, contentDelta: 0, brightness: 0.4, contrast: 0.3, saturation: 0.3, warmth: 0, motion: 0.01, colours: new Float32Array(64).fill(1 / 64),
+      time: i / 10, delta: { hue: 0, sat: 0, lum: 0, edges: null }, brightness: 0.4, contrast: 0.3, saturation: 0.3, warmth: 0, motion: 0.01, colours: new Float32Array(64).fill(1 / 64),
     }));
     const plain = analyseScene(scene, stats);
     const c = TAG_CATEGORIES.find((x) => x.id === 'mood')!;

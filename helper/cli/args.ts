@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { FADE_SHAPES, TRANSITION_STYLES, type TransitionStyle } from '../../shared/index.ts';
 import type { TransitionEdit } from '../core/edit.ts';
+import { DEFAULT_WEIGHTS, type ContentWeights } from '../core/frames.ts';
 import { UsageError } from '../errors.ts';
 import { ENGINES, type ScoreOptions } from '../pipeline/score.ts';
 
@@ -53,11 +54,22 @@ function onePositional(positionals: string[], what: string, usage: string): stri
   return positionals[0]!;
 }
 
+/** "--weights H,S,L,E": ContentDetector's four component weights, as PySceneDetect's -w takes them. */
+function weightsArg(v: string | undefined): ContentWeights {
+  if (v === undefined) return DEFAULT_WEIGHTS;
+  const xs = v.split(',').map((x) => (x.trim() === '' ? NaN : Number(x)));
+  if (xs.length !== 4 || xs.some((x) => !Number.isFinite(x) || x < 0) || xs.every((x) => x === 0)) {
+    throw new UsageError(`--weights "${v}" must be four numbers >= 0, not all 0: hue,saturation,luma,edges (default 1,1,1,0)`);
+  }
+  const [hue, sat, lum, edges] = xs as [number, number, number, number];
+  return { hue, sat, lum, edges };
+}
+
 const SCORE_USAGE = 'segue score <video> [options]';
 
 export function parseScoreArgs(argv: string[]): ScoreOptions & { json: boolean } {
   const { values: v, positionals } = parse(argv, {
-    out: { type: 'string' }, cuts: { type: 'string' }, 'min-scene': { type: 'string' }, threshold: { type: 'string' },
+    out: { type: 'string' }, cuts: { type: 'string' }, 'min-scene': { type: 'string' }, threshold: { type: 'string' }, weights: { type: 'string' },
     engine: { type: 'string' }, seed: { type: 'string' }, loudness: { type: 'string' }, handles: { type: 'string' },
     soundfont: { type: 'string' }, 'fade-shape': { type: 'string' }, stems: { type: 'boolean' }, llm: { type: 'string' }, 'llm-timeout': { type: 'string' }, vision: { type: 'string' }, 'keep-original-audio': { type: 'boolean' },
   }, SCORE_USAGE);
@@ -72,6 +84,7 @@ export function parseScoreArgs(argv: string[]): ScoreOptions & { json: boolean }
     cuts: s('cuts') ?? null,
     minSceneSec: num('min-scene', s('min-scene'), 8, 0, 3600),
     threshold: num('threshold', s('threshold'), 27, 1, 255),
+    weights: weightsArg(s('weights')),
     engine,
     seed: num('seed', s('seed'), 1, 0, 2 ** 31 - 1, true),
     loudnessLufs: num('loudness', s('loudness'), -16, -40, -6),

@@ -24,6 +24,8 @@ Options for score:
   --cuts T1,T2,...       cut times in seconds (scene starts); default: detect cuts in the picture
   --min-scene SECONDS    scenes shorter than this merge with a neighbour (default 8; 0 keeps all)
   --threshold N          content-detection threshold, PySceneDetect scale (default 27; JenBridge used 30)
+  --weights H,S,L,E      content-detection weights of hue, saturation, luma and edges (default
+                         1,1,1,0 as PySceneDetect; edges cost time and usually want a higher threshold)
   --engine NAME          music engine: ${ENGINES.join(', ')} (default symbolic)
   --seed N               random seed, a whole number >= 0 (default 1); same seed, same music
   --loudness LUFS        integrated loudness of every cue, -40..-6 (default -16)

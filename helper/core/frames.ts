@@ -1,3 +1,5 @@
+import { edgeMap } from './edges.ts';
+
 /**
  * Per-frame measurements, computed once per decoded frame and kept as a few numbers, so memory
  * grows with frame count by bytes, never by pixels. Pure: pixels in, numbers out.
@@ -12,11 +14,18 @@ export interface Frame {
   rgb: Uint8Array;
 }
 
+/** ContentDetector's components against the previous frame (all 0 for the first); edges null when not computed. */
+export interface FrameDeltas {
+  hue: number;
+  sat: number;
+  lum: number;
+  edges: number | null;
+}
+
 /** What one frame contributes to detection and analysis. */
 export interface FrameStats {
   time: number;
-  /** ContentDetector score against the previous frame (0 for the first). */
-  contentDelta: number;
+  delta: FrameDeltas;
   brightness: number;
   contrast: number;
   saturation: number;
@@ -27,8 +36,20 @@ export interface FrameStats {
   colours: Float32Array;
 }
 
-/** PySceneDetect ContentDetector default weights (hue, saturation, luma; edges off). */
-export const CONTENT_WEIGHTS = { hue: 1, sat: 1, lum: 1 } as const;
+/** ContentDetector's component weights; PySceneDetect's defaults are 1, 1, 1 and edges off. */
+export interface ContentWeights {
+  hue: number;
+  sat: number;
+  lum: number;
+  edges: number;
+}
+export const DEFAULT_WEIGHTS: ContentWeights = { hue: 1, sat: 1, lum: 1, edges: 0 };
+
+/** The frame score the threshold is compared with: the weighted mean of the components (PySceneDetect's content_val). */
+export function contentScore(d: FrameDeltas, w: ContentWeights): number {
+  if (w.edges !== 0 && d.edges === null) throw new Error('edge weight set but edges were not measured');
+  return (w.hue * d.hue + w.sat * d.sat + w.lum * d.lum + w.edges * (d.edges ?? 0)) / (Math.abs(w.hue) + Math.abs(w.sat) + Math.abs(w.lum) + Math.abs(w.edges));
+}
 
 /**
  * Holds the previous frame's HSV planes so each new frame costs one pass. HSV follows OpenCV's
@@ -38,6 +59,9 @@ export class FrameMeter {
   private prevH: Uint8Array | null = null;
   private prevS: Uint8Array | null = null;
   private prevV: Uint8Array | null = null;
+  private prevEdges: Uint8Array | null = null;
+  /** `edges`: also measure the edge component (Canny, several times the cost of the rest). */
+  constructor(private readonly o: { edges: boolean } = { edges: false }) {}
 
   measure(f: Frame): FrameStats {
     const n = f.width * f.height;
@@ -74,7 +98,8 @@ export class FrameMeter {
       sumWarm += r - b;
       colours[((r >> 6) << 4) | ((g >> 6) << 2) | (b >> 6)]! += 1;
     }
-    let contentDelta = 0;
+    const edges = this.o.edges ? edgeMap(V, f.width, f.height) : null;
+    const delta: FrameDeltas = { hue: 0, sat: 0, lum: 0, edges: edges ? 0 : null };
     let motion = 0;
     if (this.prevH && this.prevS && this.prevV && this.prevH.length === n) {
       let dh = 0;
@@ -85,10 +110,17 @@ export class FrameMeter {
         ds += Math.abs(S[i]! - this.prevS[i]!);
         dv += Math.abs(V[i]! - this.prevV[i]!);
       }
-      const w = CONTENT_WEIGHTS;
-      contentDelta = (w.hue * (dh / n) + w.sat * (ds / n) + w.lum * (dv / n)) / (w.hue + w.sat + w.lum);
+      delta.hue = dh / n;
+      delta.sat = ds / n;
+      delta.lum = dv / n;
+      if (edges && this.prevEdges) {
+        let de = 0;
+        for (let i = 0; i < n; i++) de += Math.abs(edges[i]! - this.prevEdges[i]!);
+        delta.edges = de / n;
+      }
       motion = dv / n / 255;
     }
+    this.prevEdges = edges;
     this.prevH = H;
     this.prevS = S;
     this.prevV = V;
@@ -96,7 +128,7 @@ export class FrameMeter {
     for (let i = 0; i < 64; i++) colours[i]! /= n;
     return {
       time: f.time,
-      contentDelta,
+      delta,
       brightness: meanV / 255,
       contrast: Math.min(1, Math.sqrt(Math.max(0, sumV2 / n - meanV * meanV)) / 128),
       saturation: sumS / n / 255,
@@ -110,6 +142,7 @@ export class FrameMeter {
 export interface ContentDetectorOptions {
   /** PySceneDetect's default is 27; JenBridge used 30. */
   threshold: number;
+  weights: ContentWeights;
   /** Minimum frames between cuts (PySceneDetect default 15). */
   minSceneFrames: number;
 }
@@ -154,7 +187,7 @@ export class FlashFilter {
 }
 
 /**
- * ContentDetector's cut rule: a frame whose weighted HSV delta reaches the threshold, passed
+ * ContentDetector's cut rule: a frame whose weighted HSV (and edge) delta reaches the threshold, passed
  * through the flash filter with the minimum scene length. Returns cut times (start of the new scene).
  */
 export function detectContentCuts(stats: readonly FrameStats[], o: ContentDetectorOptions): number[] {
@@ -162,7 +195,7 @@ export function detectContentCuts(stats: readonly FrameStats[], o: ContentDetect
   const cuts: number[] = [];
   stats.forEach((s, i) => {
     // The first frame has no predecessor: PySceneDetect scores it 0.
-    for (const f of filter.filter(i, i > 0 && s.contentDelta >= o.threshold)) cuts.push(stats[f]!.time);
+    for (const f of filter.filter(i, i > 0 && contentScore(s.delta, o.weights) >= o.threshold)) cuts.push(stats[f]!.time);
   });
   return cuts;
 }

@@ -1,7 +1,7 @@
 import { basename, extname, join, resolve } from 'node:path';
 import type { Plan, PlanSettings, ProgressEvent, Stage } from '../../shared/index.ts';
 import { analyseScene } from '../core/analysis.ts';
-import { detectContentCuts, FrameMeter, type FrameStats } from '../core/frames.ts';
+import { detectContentCuts, FrameMeter, type ContentWeights, type FrameStats } from '../core/frames.ts';
 import { sceneSeed } from '../core/layout.ts';
 import { planSequence } from '../core/plan.ts';
 import { parseCutList, scenesFromCuts } from '../core/scenes.ts';
@@ -29,6 +29,8 @@ export interface ScoreOptions {
   soundFont: string;
   keepOriginalAudio: boolean;
   threshold: number;
+  /** ContentDetector component weights (hue, saturation, luma, edges). */
+  weights: ContentWeights;
   fadeShape: PlanSettings['fadeShape'];
   stems: boolean;
   /** A GGUF instruct model for LLM mode (prompts and transitions), or null for the rules. */
@@ -64,13 +66,13 @@ export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): P
     const callerCuts = o.cuts === null ? null : parseCutList(o.cuts, src.durationSec);
 
     stage('scenes', 'start', 0, 'decoding frames');
-    const stats = await frameStats(src, (f) => stage('scenes', 'progress', f, 'decoding frames'), signal);
+    const stats = await frameStats(src, o.weights.edges !== 0, (f) => stage('scenes', 'progress', f, 'decoding frames'), signal);
     check();
     const decodedSec = stats.list.length / src.frameRate;
     if (decodedSec < src.durationSec - 1) {
       emit({ type: 'warning', message: `could only decode ${decodedSec.toFixed(1)} s of the ${src.durationSec.toFixed(1)} s picture (the file may be damaged there); later scenes are described by the last frame seen` });
     }
-    const cuts = callerCuts ?? detectContentCuts(stats.list, { threshold: o.threshold, minSceneFrames: 15 });
+    const cuts = callerCuts ?? detectContentCuts(stats.list, { threshold: o.threshold, weights: o.weights, minSceneFrames: 15 });
     const scenes = scenesFromCuts(cuts, { durationSec: src.durationSec, frameRate: src.frameRate, minSceneSec: o.minSceneSec, origin: callerCuts ? 'caller' : 'detected' });
     stage('scenes', 'done', 1, `${scenes.length} scene(s) from ${callerCuts ? 'your cuts' : `${cuts.length} detected cut(s)`}`, stats.cached);
 
@@ -104,15 +106,15 @@ export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): P
     return { plan, outDir, files: { plan: join(outDir, 'plan.json'), mix: join(outDir, plan.outputs.mix!), video: join(outDir, videoName), cues } };
   });
 }
-/** Frame stats for the whole video, cached by the file's content hash and the analysis size. */
-async function frameStats(src: Awaited<ReturnType<typeof probe>>, progress: (f: number) => void, signal: AbortSignal): Promise<{ list: FrameStats[]; cached: boolean }> {
+/** Frame stats for the whole video, cached by the file's content hash, the analysis size and whether edges were measured. */
+async function frameStats(src: Awaited<ReturnType<typeof probe>>, edges: boolean, progress: (f: number) => void, signal: AbortSignal): Promise<{ list: FrameStats[]; cached: boolean }> {
   const size = analysisSize(src.width, src.height);
-  const key = hashJson({ v: CACHE_VERSION, file: await hashFile(src.path), size, fps: src.frameRate });
+  const key = hashJson({ v: CACHE_VERSION, file: await hashFile(src.path), size, fps: src.frameRate, edges });
   const path = join(cacheRoot(), 'frames', `${key}.json`);
   type Stored = Omit<FrameStats, 'colours'> & { colours: number[] };
   const hit = readJsonIfExists<Stored[]>(path);
   if (hit) return { list: hit.map((s) => ({ ...s, colours: Float32Array.from(s.colours) })), cached: true };
-  const meter = new FrameMeter();
+  const meter = new FrameMeter({ edges });
   const list: FrameStats[] = [];
   let lastReport = 0;
   await readFrames(src, (f) => {
