@@ -81,6 +81,14 @@ function targets(r: BenchReport, s: ReturnType<typeof summarise>): Target[] {
   add('composition time per scene (max)', '< 50 ms', `${f(s.composeMsMax, 1)} ms`, s.composeMsMax < 50);
   add('regenerate one scene', '< 1.5 s', `${f(r.iteration.regenerateSec)} s`, r.iteration.regenerateSec < 1.5);
   add('swap one transition', '< 1 s', r.iteration.swapSec === null ? 'n/a' : `${f(r.iteration.swapSec)} s`, r.iteration.swapSec === null ? null : r.iteration.swapSec < 1);
+  const ref = r.reference;
+  if (ref) {
+    const matched = ref.videos.reduce((a, x) => a + x.matchedWithinOneFrame, 0);
+    const total = ref.videos.reduce((a, x) => a + Math.max(x.cutsOurs.length, x.cutsRef.length), 0);
+    const sec = (k: 'wallSecOurs' | 'wallSecRef') => ref.videos.reduce((a, x) => a + x[k], 0);
+    add('detected cuts within one frame of PySceneDetect\'s pipeline on OpenCV (threshold 27, 15 frames)', 'all', `${matched} of ${total}; frame score differs by ${f(mean(ref.videos.map((x) => x.scoreMeanAbsDiff)), 3)} on average`, matched === total);
+    add('frame analysis time vs that OpenCV pipeline (same files)', 'reported', `${f(sec('wallSecOurs'), 1)} s vs ${f(sec('wallSecRef'), 1)} s`, null);
+  } else add('detected cuts vs PySceneDetect\'s pipeline on OpenCV', 'all', 'python3-opencv not installed', null);
   const fs = r.fluidsynth;
   add('single-threaded render vs fluidsynth (same MIDI and SoundFont)', '>= 0.5x its speed', fs ? `${f(fs.fluidSec / fs.oursSec)}x (${f(fs.oursSec)} s vs ${f(fs.fluidSec)} s)` : 'fluidsynth not installed', fs ? fs.fluidSec / fs.oursSec >= 0.5 : null);
   add('whole score in parallel vs fluidsynth on one core', 'faster', fs ? `${f(fs.allCuesOursParallelSec)} s vs ${f(fs.allCuesFluidSec)} s` : 'fluidsynth not installed', fs ? fs.allCuesOursParallelSec < fs.allCuesFluidSec : null);

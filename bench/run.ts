@@ -14,6 +14,7 @@ import { runSegue } from './measure/process.ts';
 import { writeReport } from './report.ts';
 import { benchSet, ensureVideo, type BenchCut, type BenchVideo } from './set.ts';
 import { benchVideo, type VideoResult } from './video.ts';
+import { compareWithReference, findPythonWithCv2, type ReferenceComparison } from './reference/compare.ts';
 
 /**
  * `npm run bench`: scores the generated set (and any real footage in bench/real/) with the real
@@ -41,6 +42,7 @@ const SMOKE: BenchVideo = {
 const videos = smoke ? [SMOKE] : benchSet().slice(0, args.videos ? Number(args.videos) : undefined);
 const started = performance.now();
 const results: VideoResult[] = [];
+const paths: string[] = [];
 let generationSec = 0;
 for (const v of videos) {
   const g = performance.now();
@@ -49,6 +51,7 @@ for (const v of videos) {
   log(`${v.name}: ${v.width}x${v.height} ${v.duration} s, ${v.scenes.length} scenes`);
   const { result } = await benchVideo(path, v, work, runCache);
   results.push(result);
+  paths.push(path);
   log(`  ${result.run.wallSec.toFixed(1)} s (x${result.run.realTimeFactor.toFixed(2)} real time), F1 ${result.detection.withoutMinScene.f1.toFixed(2)}`);
 }
 
@@ -99,11 +102,22 @@ if (fluid.status === 0) {
   fluidsynth = { version: fluid.stdout.split('\n')[0]!.trim(), cueId: firstPlan.cues[0]!.id, oursSec, fluidSec, allCuesFluidSec, allCuesOursParallelSec: first.run.stages.audio ?? NaN };
 }
 
+// Cut detection against PySceneDetect's ContentDetector pipeline on OpenCV (bench/reference/), when
+// a Python with cv2 is installed (Debian: python3-opencv).
+const python = findPythonWithCv2();
+const reference: { python: string; videos: (ReferenceComparison & { name: string })[] } | null = python ? { python, videos: [] } : null;
+for (const [i, path] of paths.entries()) {
+  if (!reference || !python) break;
+  reference.videos.push({ name: results[i]!.name, ...(await compareWithReference(path, python)) });
+  const c = reference.videos.at(-1)!;
+  log(`reference ${c.name}: ${c.matchedWithinOneFrame} of ${Math.max(c.cutsOurs.length, c.cutsRef.length)} cuts within one frame`);
+}
+
 const ffmpegVersion = execFileSync(ffmpegPath(), ['-version'], { encoding: 'utf8' }).split('\n')[0]!.split(' Copyright')[0]!.replace(/ https?:\S+/, '');
 const report = {
   schema: 'segue.bench', version: 1, segue: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version, startedAt: new Date().toISOString(), smoke, seed: 1,
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, ffmpeg: ffmpegVersion },
-  totalSec: (performance.now() - started) / 1000, generationSec, videos: results, iteration, fluidsynth,
+  totalSec: (performance.now() - started) / 1000, generationSec, videos: results, iteration, fluidsynth, reference,
 };
 writeFileSync(join(outDir, 'report.json'), JSON.stringify(report, null, 2));
 const summary = writeReport(report, outDir, smoke ? null : resolve('bench', 'RESULTS.md'));

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { SAMPLE_RATE, type SourceMedia } from '../../shared/index.ts';
 import { MediaError, ToolError, InterruptedError } from '../errors.ts';
 import type { Frame } from '../core/frames.ts';
+import { pyRound } from '../core/python.ts';
 
 /**
  * The only module that runs ffmpeg or ffprobe. Binaries come from @ffmpeg-installer/ffmpeg and
@@ -108,21 +109,35 @@ export async function probe(path: string, signal?: AbortSignal): Promise<SourceM
   };
 }
 
-/** PySceneDetect's automatic downscale: integer factor so the width is about 256 px. */
+/**
+ * PySceneDetect's automatic downscale as its current source has it (compute_downscale_factor): the
+ * factor is the longer side / 256 (a float), and each side becomes round(side / factor), so the
+ * longer side is 256 px; frames smaller than that are used as they are.
+ */
 export function analysisSize(width: number, height: number): { width: number; height: number } {
-  // PySceneDetect's auto downscale: an integer factor from the larger side, then round(side / factor).
-  const factor = Math.max(1, Math.floor(Math.max(width, height) / 256));
-  return { width: Math.max(1, Math.round(width / factor)), height: Math.max(1, Math.round(height / factor)) };
+  const longer = Math.max(width, height);
+  if (longer <= 256) return { width, height };
+  const factor = longer / 256;
+  return { width: Math.max(1, pyRound(width / factor)), height: Math.max(1, pyRound(height / factor)) };
 }
 
 /**
  * Streams decoded, downscaled RGB frames one at a time (never the whole video in memory) at the
- * probed frame rate, so frame i is at i / fps even for variable-frame-rate input. The downscale is
- * two-tap bilinear, like the cv2.resize INTER_LINEAR that PySceneDetect uses, and cheaper than area.
+ * probed frame rate, so frame i is at i / fps even for variable-frame-rate input.
+ *
+ * The scaling is chosen to give the pixels PySceneDetect sees (OpenCV decodes to full-resolution
+ * BGR, interpolating chroma, then cv2.resize with INTER_LINEAR, whose taps sit at
+ * (x + 0.5) * factor - 0.5): at an odd whole-number factor (720p: 5) they land exactly on source
+ * pixels, which is what swscale's `neighbor` picks; at other factors (1080p: 7.5) INTER_LINEAR
+ * blends two, closest to `fast_bilinear`; `full_chroma_inp+full_chroma_int` interpolates chroma
+ * before sampling, as OpenCV's conversion does. Area or plain bilinear scaling smooths the frames
+ * and, against the OpenCV reference (bench/reference/), missed cuts near the threshold.
  */
 export async function readFrames(src: SourceMedia, onFrame: (f: Frame) => void, signal?: AbortSignal): Promise<number> {
   const { width, height } = analysisSize(src.width, src.height);
-  const args = ['-v', 'error', '-nostdin', '-i', src.path, '-an', '-sn', '-vf', `fps=${src.frameRate},scale=${width}:${height}:flags=fast_bilinear,format=rgb24`, '-f', 'rawvideo', 'pipe:1'];
+  const factor = Math.max(src.width, src.height) / Math.max(width, height);
+  const taps = Number.isInteger(factor) && factor % 2 === 1 ? 'neighbor' : 'fast_bilinear';
+  const args = ['-v', 'error', '-nostdin', '-i', src.path, '-an', '-sn', '-vf', `fps=${src.frameRate},scale=${width}:${height}:flags=${taps}+full_chroma_inp+full_chroma_int,format=rgb24`, '-f', 'rawvideo', 'pipe:1'];
   const r = await streamChunks(args, width * height * 3, (rgb, index) => onFrame({ index, time: index / src.frameRate, width, height, rgb }), signal);
   // A file corrupt midway still yields the frames before the damage; refuse only if nothing decoded.
   if (r.count === 0) throw new MediaError(`${src.path}: no frame could be decoded (${lastLines(r.err) || `ffmpeg exit ${r.code}`}); the file may be corrupt, export it again`);

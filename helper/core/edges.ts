@@ -1,3 +1,5 @@
+import { pyRound } from './python.ts';
+
 /**
  * ContentDetector's optional edge component, as PySceneDetect computes it with OpenCV: Canny edges
  * of the V (luma) plane with thresholds at (1 -/+ 1/3) x its median, dilated by a square kernel
@@ -11,10 +13,7 @@
 
 /** PySceneDetect's kernel size for a frame: 4 + round(sqrt(w h) / 192), made odd (Python rounds half to even). */
 export function edgeKernelSize(width: number, height: number): number {
-  const x = Math.sqrt(width * height) / 192;
-  const r = Math.round(x);
-  const rounded = Math.abs(x % 1) === 0.5 && r % 2 === 1 ? r - 1 : r;
-  const size = 4 + rounded;
+  const size = 4 + pyRound(Math.sqrt(width * height) / 192);
   return size % 2 === 0 ? size + 1 : size;
 }
 
