@@ -104,20 +104,23 @@ if (fluid.status === 0) {
 
 // Cut detection against PySceneDetect's ContentDetector pipeline on OpenCV (bench/reference/), when
 // a Python with cv2 is installed (Debian: python3-opencv).
+// Its time is reported on its own, not in the whole-set time (it checks Segue, it is not Segue's work).
 const python = findPythonWithCv2();
-const reference: { python: string; videos: (ReferenceComparison & { name: string })[] } | null = python ? { python, videos: [] } : null;
+const referenceStart = performance.now();
+const reference: { python: string; seconds: number; videos: (ReferenceComparison & { name: string })[] } | null = python ? { python, seconds: 0, videos: [] } : null;
 for (const [i, path] of paths.entries()) {
   if (!reference || !python) break;
   reference.videos.push({ name: results[i]!.name, ...(await compareWithReference(path, python)) });
   const c = reference.videos.at(-1)!;
   log(`reference ${c.name}: ${c.matchedWithinOneFrame} of ${Math.max(c.cutsOurs.length, c.cutsRef.length)} cuts within one frame`);
 }
+if (reference) reference.seconds = (performance.now() - referenceStart) / 1000;
 
 const ffmpegVersion = execFileSync(ffmpegPath(), ['-version'], { encoding: 'utf8' }).split('\n')[0]!.split(' Copyright')[0]!.replace(/ https?:\S+/, '');
 const report = {
   schema: 'segue.bench', version: 1, segue: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version, startedAt: new Date().toISOString(), smoke, seed: 1,
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, ffmpeg: ffmpegVersion },
-  totalSec: (performance.now() - started) / 1000, generationSec, videos: results, iteration, fluidsynth, reference,
+  totalSec: (performance.now() - started) / 1000 - (reference?.seconds ?? 0), generationSec, videos: results, iteration, fluidsynth, reference,
 };
 writeFileSync(join(outDir, 'report.json'), JSON.stringify(report, null, 2));
 const summary = writeReport(report, outDir, smoke ? null : resolve('bench', 'RESULTS.md'));

@@ -18,7 +18,7 @@ import { onnxModel } from './onnx-writer.ts';
  * Every other word gets a random vector (so the other categories give arbitrary, deterministic
  * tags) and template words ("a photo of ...") none.
  *
- * Usage: node --import tsx scripts/tiny-clip.ts OUT_DIR
+ * Usage: node --import tsx scripts/tiny-clip.ts OUT_DIR [siglip]
  */
 
 const DIM = 8;
@@ -42,7 +42,34 @@ function byteChars(): string[] {
   return [...Array(256).keys()].map((b) => String.fromCodePoint(keep.includes(b) ? b : 256 + extra++));
 }
 
-function tokenizerFiles(words: string[]): { json: { added_tokens: { id: number }[] }; config: object } {
+interface TokenizerFiles {
+  json: object;
+  config: object;
+  vocabSize: number;
+}
+
+/** SigLIP's kind: a SentencePiece Unigram vocabulary with whole words as pieces, "</s>" appended. */
+function unigramFiles(words: string[]): TokenizerFiles {
+  const pieces: [string, number][] = [['<pad>', 0], ['</s>', 0], ['<unk>', 0], ['\u2581', -5]];
+  for (const c of 'abcdefghijklmnopqrstuvwxyz.,') pieces.push([c, -10]);
+  for (const w of words) pieces.push([`\u2581${w}`, -1]);
+  const json = {
+    version: '1.0', truncation: null, padding: null,
+    added_tokens: [['<pad>', 0], ['</s>', 1], ['<unk>', 2]].map(([content, id]) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
+    normalizer: { type: 'Lowercase' },
+    pre_tokenizer: { type: 'Metaspace', replacement: '\u2581', prepend_scheme: 'always', split: true },
+    post_processor: { type: 'TemplateProcessing', single: [{ Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } }],
+      pair: [{ Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } }, { Sequence: { id: 'B', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } }],
+      special_tokens: { '</s>': { id: '</s>', ids: [1], tokens: ['</s>'] } } },
+    decoder: { type: 'Metaspace', replacement: '\u2581', prepend_scheme: 'always', split: true },
+    model: { type: 'Unigram', unk_id: 2, vocab: pieces, byte_fallback: false },
+  };
+  const config = { tokenizer_class: 'SiglipTokenizer', model_max_length: 64, pad_token: '<pad>', eos_token: '</s>', unk_token: '<unk>' };
+  return { json, config, vocabSize: pieces.length };
+}
+
+/** CLIP's kind: byte-level BPE with "</w>" word ends, <|startoftext|> ... <|endoftext|>. */
+function bpeFiles(words: string[]): TokenizerFiles {
   const chars = byteChars();
   const vocab = new Map<string, number>();
   const add = (t: string) => vocab.has(t) || vocab.set(t, vocab.size);
@@ -84,10 +111,13 @@ function tokenizerFiles(words: string[]): { json: { added_tokens: { id: number }
       vocab: Object.fromEntries(vocab), merges: merges.map(([a, b]) => `${a} ${b}`) },
   };
   const config = { tokenizer_class: 'CLIPTokenizer', model_max_length: 77, bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', pad_token: '<|endoftext|>', unk_token: '<|endoftext|>', do_lower_case: true };
-  return { json, config };
+  return { json, config, vocabSize: eos + 1 };
 }
 
-export function writeTinyClip(dir: string, seed = 11): void {
+/** `kind` siglip writes SigLIP's layout instead: Unigram tokenizer, no crop, mean/std 0.5, pooler_output, no attention mask. */
+export function writeTinyClip(dir: string, o: { seed?: number; kind?: 'clip' | 'siglip' } = {}): void {
+  const siglip = o.kind === 'siglip';
+  const seed = o.seed ?? 11;
   const rng = new Rng(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
   const prompts = tagPrompts();
@@ -95,9 +125,8 @@ export function writeTinyClip(dir: string, seed = 11): void {
   // Coloured and template words first, so their merges come first and nothing splits them.
   const rank = (w: string) => (w in COLOUR_WORDS ? 0 : SILENT_WORDS.has(w) ? 1 : 2);
   words.sort((a, b) => rank(a) - rank(b));
-  const { json, config } = tokenizerFiles(words);
+  const { json, config, vocabSize } = siglip ? unigramFiles(words) : bpeFiles(words);
   const tok = new Tokenizer(json, config);
-  const vocabSize = (json.added_tokens.at(-1)!.id) + 1;
 
   const table = new Float32Array(vocabSize * DIM);
   const done = new Set<number>();
@@ -121,17 +150,30 @@ export function writeTinyClip(dir: string, seed = 11): void {
       for (let i = 0; i < area; i++) patch[(e * 3 + c) * area + i] = e < 3 ? (e === c ? 1 / area : 0) : (gauss() * 0.05) / area;
     }
   }
+  const imageOut = siglip ? 'pooler_output' : 'image_embeds';
   const vision = onnxModel({
     name: 'tiny_clip_vision',
     nodes: [
       { op: 'Conv', inputs: ['pixel_values', 'patch_weight'], outputs: ['patches'], attrs: { kernel_shape: [PATCH, PATCH], strides: [PATCH, PATCH] } },
-      { op: 'ReduceMean', inputs: ['patches'], outputs: ['image_embeds'], attrs: { axes: [2, 3], keepdims: 0 } },
+      { op: 'ReduceMean', inputs: ['patches'], outputs: [imageOut], attrs: { axes: [2, 3], keepdims: 0 } },
     ],
     initializers: [{ name: 'patch_weight', type: 'float', dims: [DIM, 3, PATCH, PATCH], data: patch }],
     inputs: [{ name: 'pixel_values', type: 'float', shape: ['batch_size', 3, SIZE, SIZE] }],
-    outputs: [{ name: 'image_embeds', type: 'float', shape: ['batch_size', DIM] }],
+    outputs: [{ name: imageOut, type: 'float', shape: ['batch_size', DIM] }],
   }, 'segue tiny-clip');
-  const text = onnxModel({
+  const text = siglip ? onnxModel({
+    name: 'tiny_siglip_text',
+    nodes: [
+      { op: 'Gather', inputs: ['token_embedding', 'input_ids'], outputs: ['embedded'], attrs: { axis: 0 } },
+      { op: 'ReduceSum', inputs: ['embedded', 'sequence_axis'], outputs: ['pooler_output'], attrs: { keepdims: 0 } },
+    ],
+    initializers: [
+      { name: 'token_embedding', type: 'float', dims: [vocabSize, DIM], data: table },
+      { name: 'sequence_axis', type: 'int64', dims: [1], data: BigInt64Array.from([1n]) },
+    ],
+    inputs: [{ name: 'input_ids', type: 'int64', shape: ['batch_size', 'sequence_length'] }],
+    outputs: [{ name: 'pooler_output', type: 'float', shape: ['batch_size', DIM] }],
+  }, 'segue tiny-siglip') : onnxModel({
     name: 'tiny_clip_text',
     nodes: [
       { op: 'Gather', inputs: ['token_embedding', 'input_ids'], outputs: ['embedded'], attrs: { axis: 0 } },
@@ -157,19 +199,19 @@ export function writeTinyClip(dir: string, seed = 11): void {
   writeFileSync(join(dir, 'onnx', 'text_model.onnx'), text);
   writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
   writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(config, null, 2));
-  writeFileSync(join(dir, 'preprocessor_config.json'), JSON.stringify({
-    image_processor_type: 'CLIPImageProcessor', do_resize: true, size: { shortest_edge: SIZE }, resample: 3, do_center_crop: true,
-    crop_size: { height: SIZE, width: SIZE }, do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, image_mean: MEAN, image_std: STD,
-  }, null, 2));
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'clip', projection_dim: DIM, _note: 'tiny test model written by scripts/tiny-clip.ts; it knows colours, nothing else' }, null, 2));
+  writeFileSync(join(dir, 'preprocessor_config.json'), JSON.stringify(siglip
+    ? { image_processor_type: 'SiglipImageProcessor', do_resize: true, size: { height: SIZE, width: SIZE }, resample: 3, do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5] }
+    : { image_processor_type: 'CLIPImageProcessor', do_resize: true, size: { shortest_edge: SIZE }, resample: 3, do_center_crop: true, crop_size: { height: SIZE, width: SIZE }, do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, image_mean: MEAN, image_std: STD }, null, 2));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: siglip ? 'siglip' : 'clip', projection_dim: DIM, _note: 'tiny test model written by scripts/tiny-clip.ts; it knows colours, nothing else' }, null, 2));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const out = process.argv[2];
   if (!out) {
-    console.error('usage: node --import tsx scripts/tiny-clip.ts OUT_DIR');
+    console.error('usage: node --import tsx scripts/tiny-clip.ts OUT_DIR [siglip]');
     process.exit(2);
   }
-  writeTinyClip(out);
-  console.log(`wrote a tiny CLIP model to ${out}`);
+  const kind = process.argv[3] === 'siglip' ? 'siglip' : 'clip';
+  writeTinyClip(out, { kind });
+  console.log(`wrote a tiny ${kind === 'siglip' ? 'SigLIP' : 'CLIP'} model to ${out}`);
 }

@@ -104,6 +104,21 @@ describe('a tiny CLIP export run by onnxruntime-node', () => {
     }
   });
 
+  it('reads SigLIP\'s layout too: a SentencePiece tokenizer, no crop, pooler_output, no attention mask', async () => {
+    const dir = join(TMP, 'tiny-siglip');
+    writeTinyClip(dir, { kind: 'siglip' });
+    const m = await openVisionModel(dir);
+    try {
+      assert.deepEqual([m.kind, m.size, m.fit], ['siglip', 224, 'squash']);
+      const [night] = await m.embedTexts([PROMPT_TEMPLATE('a scene at night')]);
+      assert.deepEqual(Array.from(night!.subarray(0, 3), (x) => Number(x.toFixed(3))), [-1, -1, -0.8]);
+      const [img] = await m.embedImages([new Uint8Array(224 * 224 * 3).fill(20)]);
+      assert.equal(zeroShotTags(sceneEmbedding([img!]), await m.embedTexts(tagPrompts()))[0]?.option.label, 'night');
+    } finally {
+      await m.close();
+    }
+  });
+
   it('refuses broken model folders with a message that names the file and what it should be', async () => {
     const broken = (name: string) => {
       const dir = join(TMP, `clip-${name}`);
@@ -116,7 +131,7 @@ describe('a tiny CLIP export run by onnxruntime-node', () => {
     await assert.rejects(openVisionModel(noText), /has no text_model\.onnx \(looked in/);
     const garbage = broken('garbage');
     writeFileSync(join(garbage, 'onnx', 'vision_model.onnx'), Buffer.alloc(5000, 0x5a));
-    await assert.rejects(openVisionModel(garbage), /vision_model\.onnx is not an ONNX model onnxruntime can load/);
+    await assert.rejects(openVisionModel(garbage), /onnxruntime could not load .*vision_model\.onnx \(.*\); if it is not an ONNX model, export it again/);
     const swapped = broken('swapped');
     copyFileSync(join(model, 'onnx', 'text_model.onnx'), join(swapped, 'onnx', 'vision_model.onnx'));
     await assert.rejects(openVisionModel(swapped), /vision_model\.onnx takes input_ids, attention_mask; a CLIP or SigLIP vision model takes pixel_values/);

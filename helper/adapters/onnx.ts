@@ -73,7 +73,8 @@ async function session(ort: Ort, path: string): Promise<Session> {
     const executionProviders = (process.env.SEGUE_VISION_EP || 'cpu').split(',').map((x) => x.trim()).filter(Boolean);
     return await ort.InferenceSession.create(path, { executionProviders, intraOpNumThreads: Math.max(1, availableParallelism() - 1), graphOptimizationLevel: 'all' });
   } catch (e) {
-    throw new EngineError(`${path} is not an ONNX model onnxruntime can load (${(e as Error).message.split('\n')[0]}); export it again`);
+    const why = (e as Error).message.split('\n')[0];
+    throw new EngineError(`onnxruntime could not load ${path} (${why}); if it is not an ONNX model, export it again; if SEGUE_VISION_EP is set, check this machine has those providers`);
   }
 }
 
