@@ -1,4 +1,5 @@
 import { edgeMap } from './edges.ts';
+import { pyRound } from './python.ts';
 
 /**
  * Per-frame measurements, computed once per decoded frame and kept as a few numbers, so memory
@@ -51,6 +52,12 @@ export function contentScore(d: FrameDeltas, w: ContentWeights): number {
   return (w.hue * d.hue + w.sat * d.sat + w.lum * d.lum + w.edges * (d.edges ?? 0)) / (Math.abs(w.hue) + Math.abs(w.sat) + Math.abs(w.lum) + Math.abs(w.edges));
 }
 
+const HSV_SHIFT = 12;
+const HSV_HALF = 1 << (HSV_SHIFT - 1);
+/** OpenCV's division tables for 8-bit HSV: round((255 << 12) / v) and round((180 << 12) / (6 diff)). */
+const SDIV = Int32Array.from({ length: 256 }, (_, i) => (i ? pyRound((255 << HSV_SHIFT) / i) : 0));
+const HDIV = Int32Array.from({ length: 256 }, (_, i) => (i ? pyRound((180 << HSV_SHIFT) / (6 * i)) : 0));
+
 /**
  * Holds the previous frame's HSV planes so each new frame costs one pass. HSV follows OpenCV's
  * 8-bit convention (H 0..179, S and V 0..255), as PySceneDetect does, so thresholds mean the same.
@@ -78,22 +85,20 @@ export class FrameMeter {
       const r = rgb[p]!;
       const g = rgb[p + 1]!;
       const b = rgb[p + 2]!;
-      const max = r > g ? (r > b ? r : b) : g > b ? g : b;
+      const v = r > g ? (r > b ? r : b) : g > b ? g : b;
       const min = r < g ? (r < b ? r : b) : g < b ? g : b;
-      const d = max - min;
-      let h = 0;
-      if (d > 0) {
-        if (max === r) h = (60 * (g - b)) / d;
-        else if (max === g) h = 120 + (60 * (b - r)) / d;
-        else h = 240 + (60 * (r - g)) / d;
-        if (h < 0) h += 360;
-      }
-      const s = max === 0 ? 0 : (255 * d) / max;
-      H[i] = Math.round(h / 2) % 180;
-      S[i] = Math.round(s);
-      V[i] = max;
-      sumV += max;
-      sumV2 += max * max;
+      const diff = v - min;
+      // OpenCV's 8-bit RGB -> HSV, in its fixed point (12 fractional bits), so every pixel is
+      // the byte cv2.cvtColor gives; hue 0..180 (180 can occur, as in OpenCV), s and v 0..255.
+      const s = (diff * SDIV[v]! + HSV_HALF) >> HSV_SHIFT;
+      let h = v === r ? g - b : v === g ? b - r + 2 * diff : r - g + 4 * diff;
+      h = (h * HDIV[diff]! + HSV_HALF) >> HSV_SHIFT;
+      if (h < 0) h += 180;
+      H[i] = h;
+      S[i] = s;
+      V[i] = v;
+      sumV += v;
+      sumV2 += v * v;
       sumS += s;
       sumWarm += r - b;
       colours[((r >> 6) << 4) | ((g >> 6) << 2) | (b >> 6)]! += 1;

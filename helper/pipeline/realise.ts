@@ -25,7 +25,7 @@ import { VERSION } from '../version.ts';
  */
 
 /** Bump when analysis or rendering changes output, so stale cache entries are never reused. */
-export const CACHE_VERSION = 5;
+export const CACHE_VERSION = 6;
 
 export interface RealiseInput {
   outDir: string;
