@@ -15,6 +15,7 @@ import { writeReport } from './report.ts';
 import { benchSet, ensureVideo, type BenchCut, type BenchVideo } from './set.ts';
 import { benchVideo, type VideoResult } from './video.ts';
 import { compareWithReference, findPythonWithCv2, type ReferenceComparison } from './reference/compare.ts';
+import { measureAnalysisMemory } from './measure/analysis-memory.ts';
 
 /**
  * `npm run bench`: scores the generated set (and any real footage in bench/real/) with the real
@@ -116,11 +117,14 @@ for (const [i, path] of paths.entries()) {
 }
 if (reference) reference.seconds = (performance.now() - referenceStart) / 1000;
 
+// Analysis memory against video length: the first video looped to four times its length.
+const analysisMemory = smoke ? null : measureAnalysisMemory(paths[0]!, work);
+
 const ffmpegVersion = execFileSync(ffmpegPath(), ['-version'], { encoding: 'utf8' }).split('\n')[0]!.split(' Copyright')[0]!.replace(/ https?:\S+/, '');
 const report = {
   schema: 'segue.bench', version: 1, segue: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version, startedAt: new Date().toISOString(), smoke, seed: 1,
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, ffmpeg: ffmpegVersion },
-  totalSec: (performance.now() - started) / 1000 - (reference?.seconds ?? 0), generationSec, videos: results, iteration, fluidsynth, reference,
+  totalSec: (performance.now() - started) / 1000 - (reference?.seconds ?? 0), generationSec, videos: results, iteration, fluidsynth, reference, analysisMemory,
 };
 writeFileSync(join(outDir, 'report.json'), JSON.stringify(report, null, 2));
 const summary = writeReport(report, outDir, smoke ? null : resolve('bench', 'RESULTS.md'));

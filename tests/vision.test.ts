@@ -5,7 +5,7 @@ import { before, describe, it } from 'node:test';
 import { Plan, ProgressEvent, type Scene } from '../shared/index.ts';
 import { openVisionModel } from '../helper/adapters/onnx.ts';
 import { analyseScene } from '../helper/core/analysis.ts';
-import type { FrameStats } from '../helper/core/frames.ts';
+import type { FrameSeries } from '../helper/core/frames.ts';
 import { moodWords } from '../helper/core/prompt.ts';
 import { nudgeByTags, pixelValues, PROMPT_TEMPLATE, sceneEmbedding, TAG_CATEGORIES, tagPrompts, zeroShotTags, type SceneTag } from '../helper/core/vision.ts';
 import { writeTinyClip } from '../scripts/tiny-clip.ts';
@@ -62,9 +62,10 @@ describe('zero-shot tags (pure)', () => {
 
   it('lets tags shape the analysis, its caption and the prompt\'s mood words; without tags nothing changes', () => {
     const scene: Scene = { index: 0, start: 0, end: 4, startSample: 0, endSample: 192000, origin: 'caller', mergedCuts: [] };
-    const stats: FrameStats[] = Array.from({ length: 40 }, (_, i) => ({
-      time: i / 10, delta: { hue: 0, sat: 0, lum: 0, edges: null }, brightness: 0.4, contrast: 0.3, saturation: 0.3, warmth: 0, motion: 0.01, colours: new Float32Array(64).fill(1 / 64),
-    }));
+    const stats: FrameSeries = {
+      frames: Array.from({ length: 40 }, (_, i) => ({ time: i / 10, delta: { hue: 0, sat: 0, lum: 0, edges: null }, brightness: 0.4, contrast: 0.3, saturation: 0.3, warmth: 0, motion: 0.01 })),
+      colourSeconds: Array.from({ length: 4 }, () => new Float32Array(64).fill(1 / 64)),
+    };
     const plain = analyseScene(scene, stats);
     const c = TAG_CATEGORIES.find((x) => x.id === 'mood')!;
     const tagged = analyseScene(scene, stats, null, [{ category: 'mood', option: c.options.find((o) => o.label === 'scary')!, prob: 0.9 }]);
@@ -157,6 +158,8 @@ describe('a tiny CLIP export run by onnxruntime-node', () => {
       const plan = Plan.parse(JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8')));
       assert.equal(plan.settings.vision, model);
       assert.deepEqual(plan.scenes.map((s) => s.analysis.tags[0]), ['night', 'daytime', 'daytime']);
+      // The per-second colour histograms give each flat scene its own colour, nothing from its neighbours.
+      assert.deepEqual([plan.scenes[0]!.analysis.dominantColours, plan.scenes[2]!.analysis.dominantColours], [['#202020'], ['#e0a060']]);
       for (const s of plan.scenes) {
         assert.match(s.analysis.caption, /It looks like a scene (at night|in daylight);/);
         const mood = s.analysis.tags.map((t) => TAG_CATEGORIES.find((c) => c.id === 'mood')!.options.find((o) => o.label === t)?.mood).find(Boolean);

@@ -1,5 +1,5 @@
 import type { Scene, SceneAnalysis } from '../../shared/index.ts';
-import type { FrameStats } from './frames.ts';
+import type { FrameSeries } from './frames.ts';
 import { nudgeByTags, tagLabels, tagOption, type SceneTag } from './vision.ts';
 
 /**
@@ -41,7 +41,8 @@ function smooth(xs: number[]): number[] {
 /** Frames whose time falls in [start, end) of the scene; the first frame's delta is across the cut, so skip it for motion. */
 /** `speech`: per second of the whole video, the share the voice detector called speech; null without sound. */
 /** `tags`: what a vision model saw in the scene (none without one). */
-export function analyseScene(scene: Scene, stats: readonly FrameStats[], speech: readonly number[] | null = null, tags: readonly SceneTag[] = []): SceneAnalysis {
+export function analyseScene(scene: Scene, series: FrameSeries, speech: readonly number[] | null = null, tags: readonly SceneTag[] = []): SceneAnalysis {
+  const stats = series.frames;
   const inScene = stats.filter((s) => s.time >= scene.start - 1e-9 && s.time < scene.end - 1e-9);
   // A file damaged midway leaves later scenes without frames: describe them by the last frame seen.
   const fs = inScene.length ? inScene : stats.slice(-1);
@@ -67,8 +68,15 @@ export function analyseScene(scene: Scene, stats: readonly FrameStats[], speech:
     }
   });
 
+  // Each second's histogram counts by how much of it lies inside the scene; a scene past the
+  // last decoded frame (a damaged file) takes the last second seen.
   const hist = new Float64Array(64);
-  for (const f of fs) for (let i = 0; i < 64; i++) hist[i]! += f.colours[i]!;
+  const secs = series.colourSeconds;
+  for (let k = Math.floor(scene.start); k < Math.min(secs.length, Math.ceil(scene.end)); k++) {
+    const w = Math.min(k + 1, scene.end) - Math.max(k, scene.start);
+    if (w > 0) for (let i = 0; i < 64; i++) hist[i]! += w * secs[k]![i]!;
+  }
+  if (!hist.some((x) => x > 0) && secs.length) secs.at(-1)!.forEach((x, i) => (hist[i] = x));
   const dominantColours = [...hist.keys()]
     .sort((a, b) => hist[b]! - hist[a]! || a - b)
     .slice(0, 3)

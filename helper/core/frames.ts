@@ -33,8 +33,17 @@ export interface FrameStats {
   warmth: number;
   /** Mean absolute luma change against the previous frame, 0..1. */
   motion: number;
-  /** Coarse 4x4x4 RGB histogram, normalised; for dominant colours. */
-  colours: Float32Array;
+}
+
+/**
+ * What a whole video's frames leave behind: a few numbers per frame, and a coarse 4x4x4 RGB
+ * histogram per second (for dominant colours; per second rather than per frame keeps a feature
+ * film's worth of measurements to a few megabytes).
+ */
+export interface FrameSeries {
+  frames: FrameStats[];
+  /** colourSeconds[k]: the mean normalised histogram of the frames in second k. */
+  colourSeconds: Float32Array[];
 }
 
 /** ContentDetector's component weights; PySceneDetect's defaults are 1, 1, 1 and edges off. */
@@ -63,6 +72,8 @@ const HDIV = Int32Array.from({ length: 256 }, (_, i) => (i ? pyRound((180 << HSV
  * 8-bit convention (H 0..179, S and V 0..255), as PySceneDetect does, so thresholds mean the same.
  */
 export class FrameMeter {
+  private readonly colourSums: Float32Array[] = [];
+  private readonly colourCounts: number[] = [];
   private prevH: Uint8Array | null = null;
   private prevS: Uint8Array | null = null;
   private prevV: Uint8Array | null = null;
@@ -75,7 +86,13 @@ export class FrameMeter {
     const H = new Uint8Array(n);
     const S = new Uint8Array(n);
     const V = new Uint8Array(n);
-    const colours = new Float32Array(64);
+    const second = Math.max(0, Math.floor(f.time + 1e-9));
+    while (this.colourSums.length <= second) {
+      this.colourSums.push(new Float32Array(64));
+      this.colourCounts.push(0);
+    }
+    const colours = this.colourSums[second]!;
+    this.colourCounts[second]!++;
     let sumV = 0;
     let sumV2 = 0;
     let sumS = 0;
@@ -101,7 +118,7 @@ export class FrameMeter {
       sumV2 += v * v;
       sumS += s;
       sumWarm += r - b;
-      colours[((r >> 6) << 4) | ((g >> 6) << 2) | (b >> 6)]! += 1;
+      colours[((r >> 6) << 4) | ((g >> 6) << 2) | (b >> 6)]! += 1 / n;
     }
     const edges = this.o.edges ? edgeMap(V, f.width, f.height) : null;
     const delta: FrameDeltas = { hue: 0, sat: 0, lum: 0, edges: edges ? 0 : null };
@@ -130,7 +147,6 @@ export class FrameMeter {
     this.prevS = S;
     this.prevV = V;
     const meanV = sumV / n;
-    for (let i = 0; i < 64; i++) colours[i]! /= n;
     return {
       time: f.time,
       delta,
@@ -139,8 +155,12 @@ export class FrameMeter {
       saturation: sumS / n / 255,
       warmth: Math.max(-1, Math.min(1, (sumWarm / n / 255) * 2)),
       motion,
-      colours,
     };
+  }
+
+  /** Per second, the mean histogram of its frames (seconds without frames are all zero). */
+  colourSeconds(): Float32Array[] {
+    return this.colourSums.map((h, k) => (this.colourCounts[k] ? h.map((x) => x / this.colourCounts[k]!) : h.slice()));
   }
 }
 

@@ -1,7 +1,7 @@
 import { basename, extname, join, resolve } from 'node:path';
 import type { Plan, PlanSettings, ProgressEvent, Stage } from '../../shared/index.ts';
 import { analyseScene } from '../core/analysis.ts';
-import { detectContentCuts, FrameMeter, type ContentWeights, type FrameStats } from '../core/frames.ts';
+import { detectContentCuts, FrameMeter, type ContentWeights, type FrameSeries, type FrameStats } from '../core/frames.ts';
 import { sceneSeed } from '../core/layout.ts';
 import { planSequence } from '../core/plan.ts';
 import { parseCutList, scenesFromCuts } from '../core/scenes.ts';
@@ -68,18 +68,18 @@ export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): P
     stage('scenes', 'start', 0, 'decoding frames');
     const stats = await frameStats(src, o.weights.edges !== 0, (f) => stage('scenes', 'progress', f, 'decoding frames'), signal);
     check();
-    const decodedSec = stats.list.length / src.frameRate;
+    const decodedSec = stats.series.frames.length / src.frameRate;
     if (decodedSec < src.durationSec - 1) {
       emit({ type: 'warning', message: `could only decode ${decodedSec.toFixed(1)} s of the ${src.durationSec.toFixed(1)} s picture (the file may be damaged there); later scenes are described by the last frame seen` });
     }
-    const cuts = callerCuts ?? detectContentCuts(stats.list, { threshold: o.threshold, weights: o.weights, minSceneFrames: 15 });
+    const cuts = callerCuts ?? detectContentCuts(stats.series.frames, { threshold: o.threshold, weights: o.weights, minSceneFrames: 15 });
     const scenes = scenesFromCuts(cuts, { durationSec: src.durationSec, frameRate: src.frameRate, minSceneSec: o.minSceneSec, origin: callerCuts ? 'caller' : 'detected' });
     stage('scenes', 'done', 1, `${scenes.length} scene(s) from ${callerCuts ? 'your cuts' : `${cuts.length} detected cut(s)`}`, stats.cached);
 
     stage('analysis', 'start', 0, 'describing scenes');
     const speech = await speechPerSecond(src, CACHE_VERSION, signal);
     const tags = o.vision ? await sceneTags(src, scenes, o.vision, emit, signal) : null;
-    const analysed = scenes.map((scene, k) => ({ scene, analysis: analyseScene(scene, stats.list, speech, tags?.[k]) }));
+    const analysed = scenes.map((scene, k) => ({ scene, analysis: analyseScene(scene, stats.series, speech, tags?.[k]) }));
     stage('analysis', 'done', 1, analysed.map((a, i) => `${i + 1}: ${a.analysis.caption}`).join(' '));
 
     const settings: PlanSettings = {
@@ -106,24 +106,26 @@ export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): P
     return { plan, outDir, files: { plan: join(outDir, 'plan.json'), mix: join(outDir, plan.outputs.mix!), video: join(outDir, videoName), cues } };
   });
 }
-/** Frame stats for the whole video, cached by the file's content hash, the analysis size and whether edges were measured. */
-async function frameStats(src: Awaited<ReturnType<typeof probe>>, edges: boolean, progress: (f: number) => void, signal: AbortSignal): Promise<{ list: FrameStats[]; cached: boolean }> {
+/** Frame measurements for the whole video, cached by the file's content hash, the analysis size and whether edges were measured. */
+async function frameStats(src: Awaited<ReturnType<typeof probe>>, edges: boolean, progress: (f: number) => void, signal: AbortSignal): Promise<{ series: FrameSeries; cached: boolean }> {
   const size = analysisSize(src.width, src.height);
   const key = hashJson({ v: CACHE_VERSION, file: await hashFile(src.path), size, fps: src.frameRate, edges });
   const path = join(cacheRoot(), 'frames', `${key}.json`);
-  type Stored = Omit<FrameStats, 'colours'> & { colours: number[] };
-  const hit = readJsonIfExists<Stored[]>(path);
-  if (hit) return { list: hit.map((s) => ({ ...s, colours: Float32Array.from(s.colours) })), cached: true };
+  type Stored = { frames: FrameStats[]; colourSeconds: number[][] };
+  const hit = readJsonIfExists<Stored>(path);
+  if (hit) return { series: { frames: hit.frames, colourSeconds: hit.colourSeconds.map((h) => Float32Array.from(h)) }, cached: true };
   const meter = new FrameMeter({ edges });
-  const list: FrameStats[] = [];
+  const frames: FrameStats[] = [];
   let lastReport = 0;
   await readFrames(src, (f) => {
-    list.push(meter.measure(f));
+    frames.push(meter.measure(f));
     if (f.index - lastReport >= 30) {
       lastReport = f.index;
       progress(Math.min(1, f.index / src.frameCount));
     }
   }, signal);
-  writeAtomic(path, JSON.stringify(list.map((s) => ({ ...s, colours: Array.from(s.colours, (x) => Math.round(x * 1e4) / 1e4) }))));
-  return { list, cached: false };
+  const series = { frames, colourSeconds: meter.colourSeconds() };
+  const stored: Stored = { frames, colourSeconds: series.colourSeconds.map((h) => Array.from(h, (x) => Math.round(x * 1e4) / 1e4)) };
+  writeAtomic(path, JSON.stringify(stored));
+  return { series, cached: false };
 }
