@@ -98,6 +98,7 @@ export class FrameMeter {
     let sumS = 0;
     let sumWarm = 0;
     const rgb = f.rgb;
+    const share = 1 / n;
     for (let i = 0, p = 0; i < n; i++, p += 3) {
       const r = rgb[p]!;
       const g = rgb[p + 1]!;
@@ -118,7 +119,7 @@ export class FrameMeter {
       sumV2 += v * v;
       sumS += s;
       sumWarm += r - b;
-      colours[((r >> 6) << 4) | ((g >> 6) << 2) | (b >> 6)]! += 1 / n;
+      colours[((r >> 6) << 4) | ((g >> 6) << 2) | (b >> 6)]! += share;
     }
     const edges = this.o.edges ? edgeMap(V, f.width, f.height) : null;
     const delta: FrameDeltas = { hue: 0, sat: 0, lum: 0, edges: edges ? 0 : null };
