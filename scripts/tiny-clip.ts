@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { Rng } from '../helper/core/compose/rng.ts';
 import { tagPrompts } from '../helper/core/vision.ts';
-import { onnxModel } from './onnx-writer.ts';
+import { onnxModel, type Graph } from './onnx-writer.ts';
 
 /**
  * Writes a tiny CLIP model folder in the layout Hugging Face's ONNX exports use (the one a user
@@ -114,8 +114,11 @@ function bpeFiles(words: string[]): TokenizerFiles {
   return { json, config, vocabSize: eos + 1 };
 }
 
-/** `kind` siglip writes SigLIP's layout instead: Unigram tokenizer, no crop, mean/std 0.5, pooler_output, no attention mask. */
-export function writeTinyClip(dir: string, o: { seed?: number; kind?: 'clip' | 'siglip' } = {}): void {
+/**
+ * `kind` siglip writes SigLIP's layout instead: Unigram tokenizer, no crop, mean/std 0.5,
+ * pooler_output, no attention mask. `combined` writes one onnx/model.onnx (Optimum's layout).
+ */
+export function writeTinyClip(dir: string, o: { seed?: number; kind?: 'clip' | 'siglip'; combined?: boolean } = {}): void {
   const siglip = o.kind === 'siglip';
   const seed = o.seed ?? 11;
   const rng = new Rng(seed);
@@ -151,7 +154,7 @@ export function writeTinyClip(dir: string, o: { seed?: number; kind?: 'clip' | '
     }
   }
   const imageOut = siglip ? 'pooler_output' : 'image_embeds';
-  const vision = onnxModel({
+  const vision: Graph = {
     name: 'tiny_clip_vision',
     nodes: [
       { op: 'Conv', inputs: ['pixel_values', 'patch_weight'], outputs: ['patches'], attrs: { kernel_shape: [PATCH, PATCH], strides: [PATCH, PATCH] } },
@@ -160,8 +163,8 @@ export function writeTinyClip(dir: string, o: { seed?: number; kind?: 'clip' | '
     initializers: [{ name: 'patch_weight', type: 'float', dims: [DIM, 3, PATCH, PATCH], data: patch }],
     inputs: [{ name: 'pixel_values', type: 'float', shape: ['batch_size', 3, SIZE, SIZE] }],
     outputs: [{ name: imageOut, type: 'float', shape: ['batch_size', DIM] }],
-  }, 'segue tiny-clip');
-  const text = siglip ? onnxModel({
+  };
+  const text: Graph = siglip ? {
     name: 'tiny_siglip_text',
     nodes: [
       { op: 'Gather', inputs: ['token_embedding', 'input_ids'], outputs: ['embedded'], attrs: { axis: 0 } },
@@ -173,7 +176,7 @@ export function writeTinyClip(dir: string, o: { seed?: number; kind?: 'clip' | '
     ],
     inputs: [{ name: 'input_ids', type: 'int64', shape: ['batch_size', 'sequence_length'] }],
     outputs: [{ name: 'pooler_output', type: 'float', shape: ['batch_size', DIM] }],
-  }, 'segue tiny-siglip') : onnxModel({
+  } : {
     name: 'tiny_clip_text',
     nodes: [
       { op: 'Gather', inputs: ['token_embedding', 'input_ids'], outputs: ['embedded'], attrs: { axis: 0 } },
@@ -192,11 +195,25 @@ export function writeTinyClip(dir: string, o: { seed?: number; kind?: 'clip' | '
       { name: 'attention_mask', type: 'int64', shape: ['batch_size', 'sequence_length'] },
     ],
     outputs: [{ name: 'text_embeds', type: 'float', shape: ['batch_size', DIM] }],
-  }, 'segue tiny-clip');
+  };
 
   mkdirSync(join(dir, 'onnx'), { recursive: true });
-  writeFileSync(join(dir, 'onnx', 'vision_model.onnx'), vision);
-  writeFileSync(join(dir, 'onnx', 'text_model.onnx'), text);
+  if (o.combined) {
+    // One graph with both halves, as Optimum exports CLIP; the two batch sizes are independent.
+    const rename = (g: Graph, batch: string): Graph => ({
+      ...g,
+      inputs: g.inputs.map((v) => ({ ...v, shape: v.shape.map((d) => (d === 'batch_size' ? batch : d)) })),
+      outputs: g.outputs.map((v) => ({ ...v, shape: v.shape.map((d) => (d === 'batch_size' ? batch : d)) })),
+    });
+    const [v, t] = [rename(vision, 'image_batch_size'), rename(text, 'text_batch_size')];
+    writeFileSync(join(dir, 'onnx', 'model.onnx'), onnxModel({
+      name: 'tiny_clip', nodes: [...v.nodes, ...t.nodes], initializers: [...v.initializers, ...t.initializers],
+      inputs: [...t.inputs, ...v.inputs], outputs: [...t.outputs, ...v.outputs],
+    }, 'segue tiny-clip'));
+  } else {
+    writeFileSync(join(dir, 'onnx', 'vision_model.onnx'), onnxModel(vision, 'segue tiny-clip'));
+    writeFileSync(join(dir, 'onnx', 'text_model.onnx'), onnxModel(text, 'segue tiny-clip'));
+  }
   writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
   writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(config, null, 2));
   writeFileSync(join(dir, 'preprocessor_config.json'), JSON.stringify(siglip

@@ -120,6 +120,21 @@ describe('a tiny CLIP export run by onnxruntime-node', () => {
     }
   });
 
+  it('reads a combined model.onnx (Optimum\'s CLIP export) as well as the split one', async () => {
+    const dir = join(TMP, 'tiny-clip-combined');
+    writeTinyClip(dir, { combined: true });
+    const m = await openVisionModel(dir);
+    try {
+      const [night] = await m.embedTexts([PROMPT_TEMPLATE('a scene at night')]);
+      assert.deepEqual(Array.from(night!.subarray(0, 3), (x) => Number(x.toFixed(3))), [-1, -1, -0.8]);
+      const imgs = await m.embedImages([new Uint8Array(224 * 224 * 3).fill(20), new Uint8Array(224 * 224 * 3).fill(230)]);
+      const texts = await m.embedTexts(tagPrompts());
+      assert.deepEqual(imgs.map((i) => zeroShotTags(sceneEmbedding([i]), texts)[0]?.option.label), ['night', 'daytime']);
+    } finally {
+      await m.close();
+    }
+  });
+
   it('refuses broken model folders with a message that names the file and what it should be', async () => {
     const broken = (name: string) => {
       const dir = join(TMP, `clip-${name}`);

@@ -15,8 +15,9 @@ import type { FrameFit } from './ffmpeg.ts';
  *   onnx/text_model.onnx     input_ids [, attention_mask]  -> text_embeds (or pooler_output)
  *   tokenizer.json, tokenizer_config.json, preprocessor_config.json, config.json
  *
- * (the .onnx files may also sit in the folder itself; a quantized variant is used when it is the
- * only one). Text goes through @huggingface/tokenizers, which reads tokenizer.json as the Python
+ * or, instead of the two graphs, one combined onnx/model.onnx with both inputs and image_embeds
+ * and text_embeds outputs (Optimum's default CLIP export). The .onnx files may also sit in the
+ * folder itself; a quantized variant is used when it is the only one. Text goes through @huggingface/tokenizers, which reads tokenizer.json as the Python
  * library does (CLIP's byte-level BPE, SigLIP's SentencePiece). Runs on the CPU unless
  * SEGUE_VISION_EP lists other execution providers (cuda, dml, coreml; see README "GPU").
  */
@@ -58,13 +59,22 @@ function readJson(dir: string, name: string, required: boolean): unknown {
   }
 }
 
-function findOnnx(dir: string, stem: string): string {
+/** onnx/STEM.onnx or STEM.onnx, else the first quantized or other variant (STEM_*.onnx); null when none. */
+function onnxFile(dir: string, stem: string): string | null {
   for (const sub of [join(dir, 'onnx'), dir]) {
     if (!existsSync(sub)) continue;
     if (existsSync(join(sub, `${stem}.onnx`))) return join(sub, `${stem}.onnx`);
     const variant = readdirSync(sub).filter((f) => f.startsWith(`${stem}_`) && f.endsWith('.onnx')).sort()[0];
     if (variant) return join(sub, variant);
   }
+  return null;
+}
+
+const hasOnnx = (dir: string, stem: string) => onnxFile(dir, stem) !== null;
+
+function findOnnx(dir: string, stem: string): string {
+  const found = onnxFile(dir, stem);
+  if (found) return found;
   throw new EngineError(`the vision model folder ${dir} has no ${stem}.onnx (looked in ${dir}/onnx and ${dir}); ${HELP}`);
 }
 
@@ -117,18 +127,28 @@ export async function openVisionModel(dir: string): Promise<VisionModel> {
   } catch (e) {
     throw new EngineError(`onnxruntime-node could not be loaded (${(e as Error).message.split('\n')[0]}); reinstall with npm ci`);
   }
-  const visionPath = findOnnx(dir, 'vision_model');
-  const textPath = findOnnx(dir, 'text_model');
+  // Split exports (vision_model + text_model) first; else one combined model.onnx (Optimum's
+  // default CLIP export), fed a one-token text or a blank picture for the half not asked for.
+  const combined = hasOnnx(dir, 'vision_model') || hasOnnx(dir, 'text_model') || !hasOnnx(dir, 'model') ? null : findOnnx(dir, 'model');
+  const visionPath = combined ?? findOnnx(dir, 'vision_model');
+  const textPath = combined ?? findOnnx(dir, 'text_model');
   const vision = await session(ort, visionPath);
-  const text = await session(ort, textPath);
+  const text = combined ? vision : await session(ort, textPath);
   if (!vision.inputNames.includes('pixel_values')) throw new EngineError(`${visionPath} takes ${vision.inputNames.join(', ')}; a CLIP or SigLIP vision model takes pixel_values`);
   if (!text.inputNames.includes('input_ids')) throw new EngineError(`${textPath} takes ${text.inputNames.join(', ')}; a CLIP or SigLIP text model takes input_ids`);
-  const imageOut = pickOutput(vision, visionPath, ['image_embeds', 'pooler_output']);
-  const textOut = pickOutput(text, textPath, ['text_embeds', 'pooler_output']);
+  const imageOut = pickOutput(vision, visionPath, combined ? ['image_embeds'] : ['image_embeds', 'pooler_output']);
+  const textOut = pickOutput(text, textPath, combined ? ['text_embeds'] : ['text_embeds', 'pooler_output']);
   const maxLength = tokConfig.model_max_length && tokConfig.model_max_length < 1e6 ? tokConfig.model_max_length : kind === 'siglip' ? 64 : 77;
   const padName = typeof tokConfig.pad_token === 'object' ? tokConfig.pad_token.content : tokConfig.pad_token;
   const padId = (padName && tokenizer.token_to_id(padName)) ?? 0;
-  const run = async (s: Session, path: string, feeds: Record<string, InstanceType<Ort['Tensor']>>, out: string) => {
+  type Feeds = Record<string, InstanceType<Ort['Tensor']>>;
+  const run = async (s: Session, path: string, feeds: Feeds, out: string) => {
+    if (combined) {
+      // The other half of a combined model still needs its inputs: the smallest valid ones.
+      feeds.pixel_values ??= new ort.Tensor('float32', new Float32Array(3 * size * size), [1, 3, size, size]);
+      feeds.input_ids ??= new ort.Tensor('int64', BigInt64Array.from([BigInt(padId)]), [1, 1]);
+      if (s.inputNames.includes('attention_mask')) feeds.attention_mask ??= new ort.Tensor('int64', BigInt64Array.from([1n]), [1, 1]);
+    }
     try {
       return (await s.run(feeds))[out]!;
     } catch (e) {
@@ -160,13 +180,13 @@ export async function openVisionModel(dir: string): Promise<VisionModel> {
         ids[i * len + j] = BigInt(id);
         mask[i * len + j] = 1n;
       }));
-      const feeds: Record<string, InstanceType<Ort['Tensor']>> = { input_ids: new ort.Tensor('int64', ids, [texts.length, len]) };
+      const feeds: Feeds = { input_ids: new ort.Tensor('int64', ids, [texts.length, len]) };
       if (text.inputNames.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', mask, [texts.length, len]);
       const t = await run(text, textPath, feeds, textOut);
       return rows(t.data as Float32Array, texts.length);
     },
     async close() {
-      await Promise.all([vision.release(), text.release()]);
+      await Promise.all(combined ? [vision.release()] : [vision.release(), text.release()]);
     },
   };
 }

@@ -39,9 +39,10 @@ Options for score:
                          rules with a warning. CPU by default; SEGUE_LLM_GPU=auto|cuda|vulkan|metal
   --llm-timeout SECONDS  longest wait for one answer (default 60)
   --vision DIR           a CLIP or SigLIP model exported to ONNX (Hugging Face layout:
-                         onnx/vision_model.onnx, onnx/text_model.onnx, tokenizer.json,
-                         preprocessor_config.json): tags each scene (time of day, setting, action,
-                         mood), which shape its mood and prompt; any failure: a warning, no tags
+                         onnx/vision_model.onnx + onnx/text_model.onnx or one onnx/model.onnx,
+                         tokenizer.json, preprocessor_config.json): tags each scene (time of
+                         day, setting, action, mood), which shape its mood and prompt; any
+                         failure: a warning, no tags
   --keep-original-audio  keep the video's own sound (dialogue) under the music in the muxed video
   --json                 print one JSON event per line on stdout instead of progress bars
 
