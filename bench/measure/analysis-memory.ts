@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ffmpegPath, probe, readFrames } from '../../helper/adapters/ffmpeg.ts';
+import { ffmpegPath, probe } from '../../helper/adapters/ffmpeg.ts';
 import { analyseScene } from '../../helper/core/analysis.ts';
-import { DEFAULT_WEIGHTS, detectContentCuts, FrameMeter, type FrameStats } from '../../helper/core/frames.ts';
+import { DEFAULT_WEIGHTS, detectContentCuts } from '../../helper/core/frames.ts';
 import { scenesFromCuts } from '../../helper/core/scenes.ts';
+import { measureFrames } from '../../helper/pipeline/frames.ts';
+import { readHwmKb } from './process.ts';
 
 /**
  * Issue 4: peak memory of the analysis must not grow with the video's length. The same video is
@@ -19,8 +20,6 @@ export interface AnalysisMemory {
   ratio: number;
 }
 
-const hwmMb = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024;
-
 export function measureAnalysisMemory(video: string, work: string): AnalysisMemory {
   const long = join(work, 'memory-4x.mp4');
   execFileSync(ffmpegPath(), ['-v', 'error', '-y', '-stream_loop', '3', '-i', video, '-map', '0:v:0', '-c', 'copy', long]);
@@ -32,12 +31,9 @@ export function measureAnalysisMemory(video: string, work: string): AnalysisMemo
 
 if (process.argv[1] === new URL(import.meta.url).pathname) {
   const src = await probe(process.argv[2]!);
-  const meter = new FrameMeter();
-  const frames: FrameStats[] = [];
-  await readFrames(src, (f) => frames.push(meter.measure(f)));
-  const series = { frames, colourSeconds: meter.colourSeconds() };
-  const cuts = detectContentCuts(frames, { threshold: 27, weights: DEFAULT_WEIGHTS, minSceneFrames: 15 });
+  const series = await measureFrames(src, { edges: false });
+  const cuts = detectContentCuts(series.frames, { threshold: 27, weights: DEFAULT_WEIGHTS, minSceneFrames: 15 });
   const scenes = scenesFromCuts(cuts, { durationSec: src.durationSec, frameRate: src.frameRate, minSceneSec: 8, origin: 'detected' });
   scenes.forEach((s) => analyseScene(s, series));
-  console.log(JSON.stringify({ seconds: src.durationSec, peakMb: Math.round(hwmMb()) }));
+  console.log(JSON.stringify({ seconds: src.durationSec, peakMb: Math.round((readHwmKb(process.pid) ?? NaN) / 1024) }));
 }

@@ -20,7 +20,7 @@ export interface CliRun {
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
-function readHwmKb(pid: number): number | null {
+export function readHwmKb(pid: number): number | null {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : null;

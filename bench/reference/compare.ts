@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { probe, readFrames } from '../../helper/adapters/ffmpeg.ts';
-import { contentScore, DEFAULT_WEIGHTS, detectContentCuts, FrameMeter, type FrameStats } from '../../helper/core/frames.ts';
+import { analysisSize, probe } from '../../helper/adapters/ffmpeg.ts';
+import { contentScore, DEFAULT_WEIGHTS, detectContentCuts } from '../../helper/core/frames.ts';
+import { measureFrames } from '../../helper/pipeline/frames.ts';
 
 /**
  * Segue's ContentDetector port against the OpenCV reference (content_detector_cv2.py) on the same
@@ -59,20 +60,15 @@ export async function compareWithReference(video: string, python: string): Promi
 
   const t1 = performance.now();
   const src = await probe(video);
-  const meter = new FrameMeter();
-  const stats: FrameStats[] = [];
-  let size: [number, number] = [0, 0];
-  await readFrames(src, (f) => {
-    size = [f.width, f.height];
-    stats.push(meter.measure(f));
-  });
+  const { width, height } = analysisSize(src.width, src.height);
+  const stats = (await measureFrames(src, { edges: false })).frames;
   const cutsOurs = detectContentCuts(stats, { threshold: THRESHOLD, weights: DEFAULT_WEIGHTS, minSceneFrames: MIN_SCENE_FRAMES }).map((t) => Math.round(t * src.frameRate));
   const wallSecOurs = (performance.now() - t1) / 1000;
 
   const n = Math.min(stats.length, r.scores.length);
   const diffs = Array.from({ length: n }, (_, i) => Math.abs(contentScore(stats[i]!.delta, DEFAULT_WEIGHTS) - r.scores[i]!)).sort((a, b) => a - b);
   return {
-    python, sizeOurs: size, sizeRef: r.size, framesOurs: stats.length, framesRef: r.frames,
+    python, sizeOurs: [width, height], sizeRef: r.size, framesOurs: stats.length, framesRef: r.frames,
     scoreMeanAbsDiff: diffs.reduce((a, b) => a + b, 0) / Math.max(1, n),
     scoreP99AbsDiff: diffs[Math.min(n - 1, Math.floor(n * 0.99))] ?? 0,
     cutsOurs, cutsRef: r.cuts, matchedWithinOneFrame: matchWithin(cutsOurs, r.cuts, 1), wallSecOurs, wallSecRef,

@@ -1,13 +1,13 @@
 import { basename, extname, join, resolve } from 'node:path';
 import type { Plan, PlanSettings, ProgressEvent, Stage } from '../../shared/index.ts';
 import { analyseScene } from '../core/analysis.ts';
-import { detectContentCuts, FrameMeter, type ContentWeights, type FrameSeries, type FrameStats } from '../core/frames.ts';
+import { detectContentCuts, type ContentWeights } from '../core/frames.ts';
 import { sceneSeed } from '../core/layout.ts';
 import { planSequence } from '../core/plan.ts';
 import { parseCutList, scenesFromCuts } from '../core/scenes.ts';
-import { analysisSize, probe, readFrames } from '../adapters/ffmpeg.ts';
+import { probe } from '../adapters/ffmpeg.ts';
 import { InterruptedError } from '../errors.ts';
-import { cacheRoot, hashFile, hashJson, readJsonIfExists, writeAtomic } from './cache.ts';
+import { cachedFrames } from './frames.ts';
 import { commitOutput, withStaging } from './output.ts';
 import { CACHE_VERSION, realise } from './realise.ts';
 import { applyLlm } from './llm.ts';
@@ -66,7 +66,7 @@ export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): P
     const callerCuts = o.cuts === null ? null : parseCutList(o.cuts, src.durationSec);
 
     stage('scenes', 'start', 0, 'decoding frames');
-    const stats = await frameStats(src, o.weights.edges !== 0, (f) => stage('scenes', 'progress', f, 'decoding frames'), signal);
+    const stats = await cachedFrames(src, CACHE_VERSION, { edges: o.weights.edges !== 0, progress: (f) => stage('scenes', 'progress', f, 'decoding frames'), signal });
     check();
     const decodedSec = stats.series.frames.length / src.frameRate;
     if (decodedSec < src.durationSec - 1) {
@@ -105,27 +105,4 @@ export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): P
     emit({ type: 'result', outDir, plan: join(outDir, 'plan.json'), mix: join(outDir, plan.outputs.mix!), video: join(outDir, videoName), cues, seconds: (Date.now() - started) / 1000 });
     return { plan, outDir, files: { plan: join(outDir, 'plan.json'), mix: join(outDir, plan.outputs.mix!), video: join(outDir, videoName), cues } };
   });
-}
-/** Frame measurements for the whole video, cached by the file's content hash, the analysis size and whether edges were measured. */
-async function frameStats(src: Awaited<ReturnType<typeof probe>>, edges: boolean, progress: (f: number) => void, signal: AbortSignal): Promise<{ series: FrameSeries; cached: boolean }> {
-  const size = analysisSize(src.width, src.height);
-  const key = hashJson({ v: CACHE_VERSION, file: await hashFile(src.path), size, fps: src.frameRate, edges });
-  const path = join(cacheRoot(), 'frames', `${key}.json`);
-  type Stored = { frames: FrameStats[]; colourSeconds: number[][] };
-  const hit = readJsonIfExists<Stored>(path);
-  if (hit) return { series: { frames: hit.frames, colourSeconds: hit.colourSeconds.map((h) => Float32Array.from(h)) }, cached: true };
-  const meter = new FrameMeter({ edges });
-  const frames: FrameStats[] = [];
-  let lastReport = 0;
-  await readFrames(src, (f) => {
-    frames.push(meter.measure(f));
-    if (f.index - lastReport >= 30) {
-      lastReport = f.index;
-      progress(Math.min(1, f.index / src.frameCount));
-    }
-  }, signal);
-  const series = { frames, colourSeconds: meter.colourSeconds() };
-  const stored: Stored = { frames, colourSeconds: series.colourSeconds.map((h) => Array.from(h, (x) => Math.round(x * 1e4) / 1e4)) };
-  writeAtomic(path, JSON.stringify(stored));
-  return { series, cached: false };
 }
