@@ -70,11 +70,7 @@ function onnxFile(dir: string, stem: string): string | null {
   return null;
 }
 
-const hasOnnx = (dir: string, stem: string) => onnxFile(dir, stem) !== null;
-
-function findOnnx(dir: string, stem: string): string {
-  const found = onnxFile(dir, stem);
-  if (found) return found;
+function missing(dir: string, stem: string): never {
   throw new EngineError(`the vision model folder ${dir} has no ${stem}.onnx (looked in ${dir}/onnx and ${dir}); ${HELP}`);
 }
 
@@ -129,9 +125,10 @@ export async function openVisionModel(dir: string): Promise<VisionModel> {
   }
   // Split exports (vision_model + text_model) first; else one combined model.onnx (Optimum's
   // default CLIP export), fed a one-token text or a blank picture for the half not asked for.
-  const combined = hasOnnx(dir, 'vision_model') || hasOnnx(dir, 'text_model') || !hasOnnx(dir, 'model') ? null : findOnnx(dir, 'model');
-  const visionPath = combined ?? findOnnx(dir, 'vision_model');
-  const textPath = combined ?? findOnnx(dir, 'text_model');
+  const [visionFile, textFile] = [onnxFile(dir, 'vision_model'), onnxFile(dir, 'text_model')];
+  const combined = visionFile || textFile ? null : onnxFile(dir, 'model');
+  const visionPath = combined ?? visionFile ?? missing(dir, 'vision_model');
+  const textPath = combined ?? textFile ?? missing(dir, 'text_model');
   const vision = await session(ort, visionPath);
   const text = combined ? vision : await session(ort, textPath);
   if (!vision.inputNames.includes('pixel_values')) throw new EngineError(`${visionPath} takes ${vision.inputNames.join(', ')}; a CLIP or SigLIP vision model takes pixel_values`);
