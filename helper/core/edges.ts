@@ -113,20 +113,21 @@ export function canny(plane: Uint8Array, width: number, height: number, low: num
 /** cv2.dilate with a k x k kernel of ones: a separable running maximum, rows then columns. */
 export function dilate(src: Uint8Array, width: number, height: number, k: number): Uint8Array {
   const r = (k - 1) / 2;
-  const tmp = new Uint8Array(src.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let m = 0;
-      for (let t = Math.max(0, x - r); t <= Math.min(width - 1, x + r); t++) if (src[y * width + t]! > m) m = src[y * width + t]!;
-      tmp[y * width + x] = m;
-    }
-  }
+  return maxAlong(maxAlong(src, height, width, width, 1, r), width, height, 1, width, r);
+}
+
+/**
+ * The maximum over r samples either side, along each of `lines` lines of `length` samples; sample
+ * i of line l is at l * lineStep + i * step. Outside the frame counts as absent.
+ */
+function maxAlong(src: Uint8Array, lines: number, length: number, lineStep: number, step: number, r: number): Uint8Array {
   const out = new Uint8Array(src.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
+  for (let l = 0; l < lines; l++) {
+    const base = l * lineStep;
+    for (let i = 0; i < length; i++) {
       let m = 0;
-      for (let t = Math.max(0, y - r); t <= Math.min(height - 1, y + r); t++) if (tmp[t * width + x]! > m) m = tmp[t * width + x]!;
-      out[y * width + x] = m;
+      for (let t = Math.max(0, i - r); t <= Math.min(length - 1, i + r); t++) if (src[base + t * step]! > m) m = src[base + t * step]!;
+      out[base + i * step] = m;
     }
   }
   return out;
