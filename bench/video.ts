@@ -87,9 +87,9 @@ export async function benchVideo(video: string, truth: { cuts: BenchCut[]; fps: 
   const t0 = performance.now();
   await withStaging(baseDir, async (staging) => {
     const done = await realise({
-      outDir: baseDir, staging, source: plan.source!, settings: plan.settings, anchor: plan.anchor, scenes: d.scenes, seeds: d.seeds,
+      outDir: baseDir, staging, source: plan.source!, durationSamples: plan.durationSamples, settings: plan.settings, anchor: plan.anchor, scenes: d.scenes, seeds: d.seeds,
       transitions: d.transitions.map((t) => ({ ...t, style: 'abrupt-cut', fade: null, bridge: null, gapBeats: 0 })),
-      previous: null, reason: 'score', keepOriginalAudio: false, videoName: null,
+      previous: null, reason: 'score', keepOriginalAudio: false, mix: true, videoName: null,
     }, () => undefined, new AbortController().signal);
     commitOutput(staging, baseDir, done.files);
   });

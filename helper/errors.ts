@@ -65,3 +65,56 @@ export class ToolError extends SegueError {
   readonly code = 'tool';
   readonly exitCode = EXIT.internal;
 }
+
+/**
+ * Errors only the helper's HTTP API raises; `status` is the HTTP status they answer with. Their
+ * exit code is the usage one, for the rare case one reaches the CLI.
+ */
+export abstract class HttpError extends SegueError {
+  abstract readonly status: number;
+  readonly exitCode = EXIT.usage;
+  /** The request field at fault, when there is one. */
+  field?: string;
+}
+
+export class NotFoundError extends HttpError {
+  readonly code = 'not-found';
+  readonly status = 404;
+}
+
+/** The request is well-formed but the project's state forbids it now (e.g. an edit before scoring). */
+export class ConflictError extends HttpError {
+  readonly code = 'conflict';
+  readonly status = 409;
+}
+
+/** The job queue is full; retry after `retryAfterSec`. */
+export class BusyError extends HttpError {
+  readonly code = 'busy';
+  readonly status = 429;
+  constructor(message: string, readonly retryAfterSec: number) {
+    super(message);
+  }
+}
+
+/** No or wrong pairing token. */
+export class AuthError extends HttpError {
+  readonly code = 'auth';
+  readonly status = 401;
+}
+
+/** A request from where the helper does not answer (wrong Host, foreign Origin). */
+export class ForbiddenError extends HttpError {
+  readonly code = 'forbidden';
+  readonly status = 403;
+}
+
+/** A request whose body or parameters do not match the API's schema. */
+export class RequestError extends HttpError {
+  readonly code = 'usage';
+  readonly status = 400;
+  constructor(message: string, field?: string) {
+    super(message);
+    if (field !== undefined) this.field = field;
+  }
+}

@@ -133,15 +133,42 @@ export function analysisSize(width: number, height: number): { width: number; he
  * before sampling, as OpenCV's conversion does. Area or plain bilinear scaling smooths the frames
  * and, against the OpenCV reference (bench/reference/), missed cuts near the threshold.
  */
-export async function readFrames(src: SourceMedia, onFrame: (f: Frame) => void, signal?: AbortSignal): Promise<number> {
+export async function readFrames(src: SourceMedia, onFrame: (f: Frame) => void, signal?: AbortSignal, range?: MediaRange): Promise<number> {
   const { width, height } = analysisSize(src.width, src.height);
   const factor = Math.max(src.width, src.height) / Math.max(width, height);
   const taps = Number.isInteger(factor) && factor % 2 === 1 ? 'neighbor' : 'fast_bilinear';
-  const args = ['-v', 'error', '-nostdin', '-i', src.path, '-an', '-sn', '-vf', `fps=${src.frameRate},scale=${width}:${height}:flags=${taps}+full_chroma_inp+full_chroma_int,format=rgb24`, '-f', 'rawvideo', 'pipe:1'];
+  const args = ['-v', 'error', '-nostdin', ...rangeArgs(range), '-i', src.path, '-an', '-sn', '-vf', `fps=${src.frameRate},scale=${width}:${height}:flags=${taps}+full_chroma_inp+full_chroma_int,format=rgb24`, '-f', 'rawvideo', 'pipe:1'];
   const r = await streamChunks(args, width * height * 3, (rgb, index) => onFrame({ index, time: index / src.frameRate, width, height, rgb }), signal);
   // A file corrupt midway still yields the frames before the damage; refuse only if nothing decoded.
   if (r.count === 0) throw new MediaError(`${src.path}: no frame could be decoded (${lastLines(r.err) || `ffmpeg exit ${r.code}`}); the file may be corrupt, export it again`);
   return r.count;
+}
+
+/** A part of a media file: from startSec, durationSec long (input seeking decodes from the keyframe before, exactly). */
+export interface MediaRange {
+  startSec: number;
+  durationSec: number;
+}
+
+function rangeArgs(r: MediaRange | undefined): string[] {
+  return r ? ['-ss', r.startSec.toFixed(6), '-t', r.durationSec.toFixed(6)] : [];
+}
+
+/** A still image decoded to RGB24 at width x height (the caller has checked it is a PNG or JPEG of sane size). */
+export async function readImage(path: string, width: number, height: number, signal?: AbortSignal): Promise<Uint8Array> {
+  const args = ['-v', 'error', '-nostdin', '-i', path, '-frames:v', '1', '-vf', `scale=${width}:${height}:flags=area,format=rgb24`, '-f', 'rawvideo', 'pipe:1'];
+  let frame: Uint8Array | null = null;
+  const r = await streamChunks(args, width * height * 3, (rgb) => (frame ??= rgb), signal);
+  if (!frame) throw new MediaError(`${path}: the image could not be decoded (${lastLines(r.err) || `ffmpeg exit ${r.code}`}); export the frame again as PNG or JPEG`);
+  return frame;
+}
+
+/** A still of a video at `timeSec` as PNG or JPEG bytes, `width` px wide (what Premiere's exportSequenceFrame gives the panel). */
+export async function stillImage(path: string, timeSec: number, width: number, type: 'png' | 'jpeg', signal?: AbortSignal): Promise<Buffer> {
+  const codec = type === 'png' ? ['-c:v', 'png'] : ['-c:v', 'mjpeg', '-q:v', '4'];
+  const r = await run(ffmpegPath(), ['-v', 'error', '-nostdin', '-ss', timeSec.toFixed(3), '-i', path, '-frames:v', '1', '-vf', `scale=${width}:-2`, ...codec, '-f', 'image2pipe', 'pipe:1'], signal);
+  if (!r.stdout.length) throw new MediaError(`${path}: no frame at ${timeSec.toFixed(3)} s`);
+  return r.stdout;
 }
 
 /**
@@ -202,8 +229,8 @@ function streamChunks(args: string[], size: number, onChunk: (chunk: Uint8Array,
  * Streams the first audio track as mono 16-bit PCM at `rate` in blocks of `block` samples (the last
  * one zero-padded), never holding the whole track. Resolves with the number of blocks.
  */
-export async function readAudioBlocks(path: string, rate: number, block: number, onBlock: (pcm: Int16Array) => void, signal?: AbortSignal): Promise<number> {
-  const args = ['-v', 'error', '-nostdin', '-i', path, '-vn', '-sn', '-map', '0:a:0', '-ac', '1', '-ar', String(rate), '-f', 's16le', 'pipe:1'];
+export async function readAudioBlocks(path: string, rate: number, block: number, onBlock: (pcm: Int16Array) => void, signal?: AbortSignal, range?: MediaRange): Promise<number> {
+  const args = ['-v', 'error', '-nostdin', ...rangeArgs(range), '-i', path, '-vn', '-sn', '-map', '0:a:0', '-ac', '1', '-ar', String(rate), '-f', 's16le', 'pipe:1'];
   const r = await streamChunks(args, block * 2, (bytes) => onBlock(new Int16Array(bytes.buffer, 0, block)), signal);
   let count = r.count;
   if (r.rest.length) {

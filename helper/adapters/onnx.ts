@@ -187,3 +187,13 @@ export async function openVisionModel(dir: string): Promise<VisionModel> {
     },
   };
 }
+
+/** The execution providers onnxruntime-node offers on this machine (for the helper's health answer). */
+export async function executionProviders(): Promise<string[]> {
+  try {
+    const ort: Ort = await import('onnxruntime-node');
+    return ort.listSupportedBackends().filter((b) => b.bundled).map((b) => b.name); // cuda and tensorrt are listed even when their binaries were not installed
+  } catch {
+    return [];
+  }
+}

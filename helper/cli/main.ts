@@ -7,6 +7,7 @@ import { score, ENGINES } from '../pipeline/score.ts';
 import { VERSION } from '../version.ts';
 import { parseRegenerateArgs, parseScoreArgs, parseTakesArgs, parseTransitionArgs } from './args.ts';
 import { makeReporter } from './progress.ts';
+import { serve, SERVE_HELP } from './serve.ts';
 
 export const HELP = `segue ${VERSION}: scores a video with music, scene by scene, with a transition at every cut.
 
@@ -17,6 +18,7 @@ Usage:
   segue transition DIR --cut K (--style NAME | --accept) [--beats N] [--bars N] [--shape SHAPE]
                                              change the transition at cut K (between scenes K and K+1)
   segue takes DIR [--scene K --use N]        list every take; or make take N of scene K current again
+  segue serve [--port N] [--https] ...       the local helper for the Premiere panel (segue serve --help)
   segue --help | --version
 
 Options for score:
@@ -86,6 +88,19 @@ export async function main(argv: string[]): Promise<number> {
   if (cmd === '--version' || cmd === '-v') {
     process.stdout.write(`${VERSION}\n`);
     return EXIT.ok;
+  }
+  if (cmd === 'serve') {
+    try {
+      if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write(SERVE_HELP);
+        return EXIT.ok;
+      }
+      return await serve(rest);
+    } catch (e) {
+      const err = e instanceof SegueError ? e : null;
+      process.stderr.write(`segue serve: ${err ? err.message : `internal error: ${(e as Error)?.stack ?? e}`}\n`);
+      return err?.exitCode ?? EXIT.internal;
+    }
   }
   const json = rest.includes('--json');
   const report = makeReporter(json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain');

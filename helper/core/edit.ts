@@ -1,4 +1,4 @@
-import { MusicPrompt, promptCaption, SAMPLE_RATE, TRANSITION_STYLES, type FADE_SHAPES, type Plan, type PlannedScene, type Transition, type TransitionStyle } from '../../shared/index.ts';
+import { PromptEdit, promptCaption, type MusicPrompt, SAMPLE_RATE, TRANSITION_STYLES, type FADE_SHAPES, type Plan, type PlannedScene, type Transition, type TransitionStyle } from '../../shared/index.ts';
 import { UsageError } from '../errors.ts';
 import { compose } from './compose/composer.ts';
 import { styleById } from './compose/styles.ts';
@@ -34,8 +34,6 @@ function sceneIndex(plan: Plan, scene: number): number {
   return scene - 1;
 }
 
-/** Fields of a music prompt a user may edit; the rest follow from them. */
-export const PromptEdit = MusicPrompt.omit({ caption: true, source: true }).partial().strict();
 
 /** The notes scene k's cue would get from these decisions (composition is cheap and pure). */
 function sceneNotes(plan: Plan, d: Decisions, k: number): string {
@@ -59,29 +57,31 @@ export function nextSeed(plan: Plan, k: number): number {
   }
 }
 
+/** A prompt with an editor's fields applied; a new style brings its genre and instruments unless those are given too. */
+export function editPrompt(prompt: MusicPrompt, fields: unknown): MusicPrompt {
+  const parsed = PromptEdit.safeParse(fields);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UsageError(`prompt: ${issue.path.join('.') || '(top level)'}: ${issue.message}; editable fields are ${Object.keys(PromptEdit.shape).join(', ')}`);
+  }
+  const edit = parsed.data;
+  const style = styleById(edit.style ?? prompt.style);
+  const changedStyle = style.id !== prompt.style;
+  const p = {
+    ...prompt,
+    ...(changedStyle ? { genre: style.genre, instruments: style.parts.map((x) => x.name) } : {}),
+    ...edit,
+    style: style.id,
+    source: 'user' as const,
+  };
+  return { ...p, caption: promptCaption(p) };
+}
+
 export function regenerate(plan: Plan, scene: number, opts: { seed?: number; prompt?: unknown }): Decisions {
   const k = sceneIndex(plan, scene);
   const d = decisionsOf(plan);
   const ps = d.scenes[k]!;
-  let prompt = ps.prompt;
-  if (opts.prompt !== undefined) {
-    const parsed = PromptEdit.safeParse(opts.prompt);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new UsageError(`prompt: ${issue.path.join('.') || '(top level)'}: ${issue.message}; editable fields are ${Object.keys(PromptEdit.shape).join(', ')}`);
-    }
-    const edit = parsed.data;
-    const style = styleById(edit.style ?? prompt.style);
-    const changedStyle = style.id !== prompt.style;
-    const p = {
-      ...prompt,
-      ...(changedStyle ? { genre: style.genre, instruments: style.parts.map((x) => x.name) } : {}),
-      ...edit,
-      style: style.id,
-      source: 'user' as const,
-    };
-    prompt = { ...p, caption: promptCaption(p) };
-  }
+  const prompt = opts.prompt === undefined ? ps.prompt : editPrompt(ps.prompt, opts.prompt);
   const seed = opts.seed ?? (opts.prompt === undefined ? nextSeed(plan, k) : d.seeds[k]!);
   return {
     ...d,

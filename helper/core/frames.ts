@@ -81,6 +81,11 @@ export class FrameMeter {
   /** `edges`: also measure the edge component (Canny, several times the cost of the rest). */
   constructor(private readonly o: { edges: boolean } = { edges: false }) {}
 
+  /** The next frame starts afresh (no deltas against this one): a new clip or an unrelated still follows. */
+  forget(): void {
+    this.prevH = this.prevS = this.prevV = this.prevEdges = null;
+  }
+
   measure(f: Frame): FrameStats {
     const n = f.width * f.height;
     const H = new Uint8Array(n);

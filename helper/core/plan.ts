@@ -16,9 +16,11 @@ export interface SequencePlan {
   transitions: Transition[];
 }
 
-export function planSequence(input: readonly { scene: Scene; analysis: SceneAnalysis }[], settings: PlanSettings): SequencePlan {
+/** `anchor`: the editor's choice of global style, key or tempo, over what the pictures suggest. */
+export function planSequence(input: readonly { scene: Scene; analysis: SceneAnalysis }[], settings: PlanSettings, anchorOverride: Partial<Anchor> = {}): SequencePlan {
   const withSeconds = input.map((x) => ({ ...x, seconds: x.scene.end - x.scene.start }));
-  const anchor = anchorFor(withSeconds);
+  const anchor = { ...anchorFor(withSeconds), ...anchorOverride };
+  styleById(anchor.style); // an unknown style is refused here, by name
   const total = withSeconds.reduce((a, s) => a + s.seconds, 0) || 1;
   const meanVA = {
     valence: withSeconds.reduce((a, s) => a + s.analysis.valence * s.seconds, 0) / total,

@@ -42,6 +42,8 @@ export interface SceneOptions {
   frameRate: number;
   minSceneSec: Seconds;
   origin: 'caller' | 'detected';
+  /** Cuts never merged away however short their scenes (the editor forced them); a subset of the cuts. */
+  forced?: readonly Seconds[];
   /** Optional per-segment feature vectors (one per segment between cuts) used to pick merge partners. */
   features?: readonly (readonly number[])[];
 }
@@ -66,7 +68,8 @@ export function scenesFromCuts(cuts: readonly Seconds[], o: SceneOptions): Scene
     merged: [],
     feature: o.features?.[i],
   }));
-  segs = mergeShort(segs, o.minSceneSec);
+  const forced = new Set((o.forced ?? []).map((c) => Math.round(c * o.frameRate) / o.frameRate));
+  segs = mergeShort(segs, o.minSceneSec, forced);
   const origin = segs.length === 1 && cuts.length === 0 ? 'whole' : o.origin;
   return segs.map((s, index) => ({
     index,
@@ -86,19 +89,24 @@ function distance(a: readonly number[] | undefined, b: readonly number[] | undef
   return Math.sqrt(d);
 }
 
-function mergeShort(input: Segment[], min: Seconds): Segment[] {
+function mergeShort(input: Segment[], min: Seconds, forced: ReadonlySet<Seconds>): Segment[] {
   const segs = [...input];
   for (;;) {
     if (segs.length < 2) return segs;
+    // A neighbour across a forced cut is no merge partner; a scene with none stays as it is.
+    const partners = (i: number) => ({
+      left: i > 0 && !forced.has(segs[i]!.start) ? segs[i - 1] : undefined,
+      right: i + 1 < segs.length && !forced.has(segs[i]!.end) ? segs[i + 1] : undefined,
+    });
     let shortest = -1;
     for (let i = 0; i < segs.length; i++) {
       const len = segs[i]!.end - segs[i]!.start;
-      if (len < min && (shortest < 0 || len < segs[shortest]!.end - segs[shortest]!.start)) shortest = i;
+      const p = partners(i);
+      if (len < min && (p.left || p.right) && (shortest < 0 || len < segs[shortest]!.end - segs[shortest]!.start)) shortest = i;
     }
     if (shortest < 0) return segs;
     const s = segs[shortest]!;
-    const left = segs[shortest - 1];
-    const right = segs[shortest + 1];
+    const { left, right } = partners(shortest);
     // Prefer the neighbour that looks most alike; without features, the shorter one (keeps lengths even).
     let intoLeft: boolean;
     if (!left) intoLeft = false;

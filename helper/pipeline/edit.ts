@@ -1,17 +1,34 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, extname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { Plan, PLAN_VERSION, type ProgressEvent } from '../../shared/index.ts';
 import type { Decisions } from '../core/edit.ts';
 import { MediaError, UsageError } from '../errors.ts';
-import { realise } from './realise.ts';
+import { realise, type Realised, type RealiseInput } from './realise.ts';
 import { commitOutput, withStaging } from './output.ts';
+import type { RenderPool } from './pool.ts';
 
 /**
- * The edit commands on a folder written by `segue score`: load and check its plan, apply a pure
- * edit (core/edit.ts), re-render what changed, and commit. Nothing is written until the edit has
- * been checked; new takes get new file names, so no earlier file is ever overwritten except the
- * mix, the video and plan.json, which always describe the current takes.
+ * The edit commands on a project folder (written by `segue score` or the helper): load and check
+ * its plan, apply a pure edit (core/edit.ts), re-render what changed, and commit. Nothing is
+ * written until the edit has been checked; new takes get new file names, so no earlier file is
+ * ever overwritten except the mix, the video and plan.json, which always describe the current takes.
  */
+
+/** A path a plan may name: relative, inside the folder, no `..` (a damaged or hostile plan must not reach outside it). */
+export function isPlainRelative(p: string): boolean {
+  if (!p || isAbsolute(p) || /^[a-zA-Z]:/.test(p) || p.includes('\\') || p.includes('\0')) return false;
+  const n = normalize(p);
+  return n === p && !n.split('/').some((part) => part === '..' || part === '.' || part === '');
+}
+
+function planPaths(plan: Plan): string[] {
+  return [
+    ...plan.cues.flatMap((c) => [c.file, ...(c.midiFile ? [c.midiFile] : []), ...Object.values(c.stems ?? {})]),
+    ...plan.takes.map((t) => t.file),
+    ...(plan.outputs.mix ? [plan.outputs.mix] : []),
+    ...(plan.outputs.video ? [plan.outputs.video] : []),
+  ];
+}
 
 export function loadPlan(dir: string): Plan {
   const path = join(resolve(dir), 'plan.json');
@@ -36,6 +53,10 @@ export function loadPlan(dir: string): Plan {
     const i = parsed.error.issues[0]!;
     throw new UsageError(`${path} is not a valid Segue plan (${i.path.join('.') || 'top level'}: ${i.message}); re-run segue score`);
   }
+  const outside = planPaths(parsed.data).find((p) => !isPlainRelative(p));
+  if (outside !== undefined) {
+    throw new UsageError(`${path} names the file "${outside}", which is not inside the project folder; the plan is damaged or was edited by hand, re-run segue score`);
+  }
   return parsed.data;
 }
 
@@ -44,24 +65,55 @@ export interface EditOutcome {
   /** Cue ids that got a new take (or an earlier take made current). */
   changed: string[];
   rendered: string[];
+  /** Cue ids the previous plan had and this one does not. */
+  removed: string[];
 }
 
-export async function applyEdit(dir: string, edit: (plan: Plan) => Decisions, reason: 'regenerate' | 'transition' | 'restore', emit: (e: ProgressEvent) => void, signal: AbortSignal): Promise<EditOutcome> {
+export interface EditOptions {
+  /** Write soundtrack.wav (and the muxed video when there is a source video). The CLI always does. */
+  mix: boolean;
+  pool?: RenderPool;
+}
+
+/** Cue ids whose file differs between two plans, and those that went away. */
+export function changedCues(before: Plan | null, after: Plan): { changed: string[]; removed: string[] } {
+  const prev = new Map(before?.cues.map((c) => [c.id, c.file]) ?? []);
+  return {
+    changed: after.cues.filter((c) => prev.get(c.id) !== c.file).map((c) => c.id),
+    removed: [...prev.keys()].filter((id) => !after.cues.some((c) => c.id === id)),
+  };
+}
+
+/** The muxed video's name: `<video>.scored.mp4` beside the cues; null for a sequence without a video. */
+export function scoredVideoName(plan: Plan): string | null {
+  if (!plan.source) return null;
+  return plan.outputs.video ?? `${basename(plan.source.path, extname(plan.source.path))}.scored.mp4`;
+}
+
+/** realise() into a staging folder of `dir`, then commit: what score and every edit end with. */
+export async function realiseInto(dir: string, input: Omit<RealiseInput, 'outDir' | 'staging'>, emit: (e: ProgressEvent) => void, signal: AbortSignal): Promise<Realised> {
   const outDir = resolve(dir);
-  const plan = loadPlan(outDir);
+  return withStaging(outDir, async (staging) => {
+    const done = await realise({ ...input, outDir, staging }, emit, signal);
+    commitOutput(staging, outDir, done.files);
+    return done;
+  });
+}
+
+export async function applyEdit(dir: string, edit: (plan: Plan) => Decisions, reason: 'regenerate' | 'transition' | 'restore', emit: (e: ProgressEvent) => void, signal: AbortSignal, o: EditOptions = { mix: true }): Promise<EditOutcome> {
+  const plan = loadPlan(dir);
+  if (!plan.cues.length) throw new UsageError(`${dir} has been analysed but not scored yet; score it first`);
   const next = edit(plan);
   const source = plan.source;
-  if (!source || !existsSync(source.path)) {
-    throw new MediaError(`the scored video ${source?.path ?? '(none recorded)'} is no longer there; put it back or score the video again`);
+  if (o.mix && source && !existsSync(source.path)) {
+    throw new MediaError(`the scored video ${source.path} is no longer there; put it back or score the video again`);
   }
-  return withStaging(outDir, async (staging) => {
-    const done = await realise({
-      outDir, staging, source, settings: plan.settings, anchor: plan.anchor, ...next, previous: plan, reason,
-      keepOriginalAudio: plan.outputs.keepOriginalAudio, videoName: plan.outputs.video ?? 'scored.mp4',
-    }, emit, signal);
-    commitOutput(staging, outDir, done.files);
-    const changed = done.plan.cues.filter((c) => plan.cues.find((p) => p.id === c.id)?.file !== c.file).map((c) => c.id);
-    emit({ type: 'stage', stage: 'outputs', status: 'done', fraction: 1, message: changed.length ? `changed: ${changed.join(', ')}` : 'nothing changed' });
-    return { plan: done.plan, changed, rendered: done.rendered };
-  });
+  const done = await realiseInto(dir, {
+    source, durationSamples: plan.durationSamples, settings: plan.settings, anchor: plan.anchor, ...next, previous: plan, reason,
+    keepOriginalAudio: plan.outputs.keepOriginalAudio, mix: o.mix, videoName: scoredVideoName(plan),
+    ...(o.pool ? { pool: o.pool } : {}),
+  }, emit, signal);
+  const { changed, removed } = changedCues(plan, done.plan);
+  emit({ type: 'stage', stage: 'outputs', status: 'done', fraction: 1, message: changed.length ? `changed: ${changed.join(', ')}` : 'nothing changed' });
+  return { plan: done.plan, changed, rendered: done.rendered, removed };
 }

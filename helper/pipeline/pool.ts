@@ -3,70 +3,111 @@ import { Worker } from 'node:worker_threads';
 import type { CueJob } from '../core/layout.ts';
 import type { MasterResult } from '../core/master.ts';
 import { EngineError, InterruptedError, MusicParameterError } from '../errors.ts';
-import type { WorkerRequest } from './worker.ts';
+import type { WorkerReply, WorkerRequest } from './worker.ts';
 
 /**
  * A small pool of worker threads that render cues in parallel (one per core by default). Jobs are
- * independent, so order of completion does not matter; results are matched by id.
+ * independent, so order of completion does not matter; results are matched by id. The helper keeps
+ * one pool for its lifetime, so each worker's decoded SoundFont stays resident between requests.
+ * A render whose signal aborts is dropped from the queue or, when already running, left to finish
+ * into the cache (its writes are atomic) while its caller is released at once. A worker that dies
+ * fails only the render it was doing and is replaced.
  */
 
 const defaultWorkerUrl = new URL(import.meta.url.endsWith('.ts') ? '../../dist/worker.js' : './worker.js', import.meta.url);
 
+interface Task {
+  req: WorkerRequest;
+  resolve: (r: MasterResult) => void;
+  reject: (e: Error) => void;
+}
+
 export class RenderPool {
-  private workers: Worker[] = [];
+  private workers = new Set<Worker>();
   private idle: Worker[] = [];
-  private queue: { req: WorkerRequest; resolve: (r: MasterResult) => void; reject: (e: Error) => void }[] = [];
-  private inflight = new Map<number, { resolve: (r: MasterResult) => void; reject: (e: Error) => void }>();
+  private queue: Task[] = [];
+  private running = new Map<Worker, Task>();
   private nextId = 0;
   private closed = false;
 
-  constructor(size = Math.max(1, Math.min(availableParallelism(), 4)), workerUrl: URL = defaultWorkerUrl) {
-    for (let i = 0; i < size; i++) {
-      const w = new Worker(workerUrl);
-      w.on('message', (m: { id: number; ok: boolean; result?: MasterResult; error?: { name: string; message: string; code?: string } }) => {
-        const p = this.inflight.get(m.id);
-        this.inflight.delete(m.id);
-        this.idle.push(w);
-        if (p) {
-          if (m.ok) p.resolve(m.result!);
-          else p.reject(m.error?.code === 'music-parameter' ? new MusicParameterError(m.error.message) : new EngineError(m.error?.message ?? 'render failed'));
-        }
-        this.pump();
-      });
-      w.on('error', (e) => this.failAll(new EngineError(`a render worker crashed: ${e.message}`)));
-      this.workers.push(w);
-      this.idle.push(w);
-    }
+  /** One worker per core, at most four: more threads than cores only adds switching and memory. */
+  static defaultSize(): number {
+    return Math.max(1, Math.min(availableParallelism(), 4));
   }
 
-  render(job: CueJob, wavPath: string): Promise<MasterResult> {
-    if (this.closed) return Promise.reject(new InterruptedError());
-    return new Promise((resolve, reject) => {
-      this.queue.push({ req: { id: this.nextId++, job, wavPath }, resolve, reject });
+  constructor(readonly size = RenderPool.defaultSize(), private readonly workerUrl: URL = defaultWorkerUrl) {
+    for (let i = 0; i < size; i++) this.spawn();
+  }
+
+  private spawn(): void {
+    const w = new Worker(this.workerUrl);
+    this.workers.add(w);
+    this.idle.push(w);
+    w.on('message', (m: WorkerReply) => {
+      const t = this.running.get(w);
+      this.running.delete(w);
+      this.idle.push(w);
+      if (t) {
+        if (m.ok) t.resolve(m.result);
+        else t.reject(m.error.code === 'music-parameter' ? new MusicParameterError(m.error.message) : new EngineError(m.error.message));
+      }
       this.pump();
     });
+    const lost = (why: string) => {
+      if (!this.workers.delete(w)) return;
+      this.idle = this.idle.filter((x) => x !== w);
+      const t = this.running.get(w);
+      this.running.delete(w);
+      t?.reject(new EngineError(`a render worker stopped (${why}) while rendering ${t.req.job.id}; try again`));
+      if (!this.closed) {
+        this.spawn();
+        this.pump();
+      }
+    };
+    w.on('error', (e) => lost(e.message));
+    w.on('exit', (code) => lost(`exit code ${code}`));
+  }
+
+  render(job: CueJob, wavPath: string, signal?: AbortSignal): Promise<MasterResult> {
+    if (this.closed || signal?.aborted) return Promise.reject(new InterruptedError());
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        this.queue = this.queue.filter((q) => q !== task);
+        task.resolve = task.reject = () => {}; // a running render finishes into the cache; nobody waits for it
+        reject(new InterruptedError());
+      };
+      const task: Task = {
+        req: { id: this.nextId++, job, wavPath },
+        resolve: (r) => (signal?.removeEventListener('abort', onAbort), resolve(r)),
+        reject: (e) => (signal?.removeEventListener('abort', onAbort), reject(e)),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(task);
+      this.pump();
+    });
+  }
+
+  /** Renders waiting for a worker. */
+  get pending(): number {
+    return this.queue.length + this.running.size;
   }
 
   private pump(): void {
     while (this.idle.length && this.queue.length) {
       const w = this.idle.pop()!;
       const t = this.queue.shift()!;
-      this.inflight.set(t.req.id, t);
+      this.running.set(w, t);
       w.postMessage(t.req);
     }
   }
 
-  private failAll(e: Error): void {
-    for (const t of this.queue) t.reject(e);
-    for (const p of this.inflight.values()) p.reject(e);
-    this.queue = [];
-    this.inflight.clear();
-  }
-
   /** Stops every worker; pending renders reject. Cache entries are atomic, so nothing half-written remains. */
   async close(reason: Error = new InterruptedError()): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
-    this.failAll(reason);
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    for (const t of [...this.queue, ...this.running.values()]) t.reject(reason);
+    this.queue = [];
+    this.running.clear();
+    await Promise.all([...this.workers].map((w) => w.terminate()));
   }
 }

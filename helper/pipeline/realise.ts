@@ -30,7 +30,9 @@ export const CACHE_VERSION = 6;
 export interface RealiseInput {
   outDir: string;
   staging: string;
-  source: SourceMedia;
+  /** The scored video, or null for a sequence described by the panel (no video to mux). */
+  source: SourceMedia | null;
+  durationSamples: number;
   settings: PlanSettings;
   anchor: Anchor;
   scenes: PlannedScene[];
@@ -42,8 +44,12 @@ export interface RealiseInput {
   /** Why new takes are made (recorded in the take history). */
   reason: Take['reason'];
   keepOriginalAudio: boolean;
-  /** null: no muxed video (the bench's baseline). */
+  /** Write soundtrack.wav (the CLI always does; the panel does not need it). */
+  mix: boolean;
+  /** null: no muxed video (the bench's baseline, the panel, or no mix). */
   videoName: string | null;
+  /** A warm pool to render with (the helper's); without one, a pool is started for this call. */
+  pool?: RenderPool;
 }
 
 export interface Realised {
@@ -83,15 +89,16 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
   });
 
   stage('audio', 'start', 0, toRender.length ? `rendering ${toRender.length} of ${layouts.length} cue(s)` : 'every cue is unchanged');
-  const pool = toRender.length ? new RenderPool(Math.min(toRender.length, 4)) : null;
-  const stopPool = () => void pool?.close();
+  const ownPool = toRender.length && !r.pool ? new RenderPool(Math.min(toRender.length, RenderPool.defaultSize())) : null;
+  const pool = r.pool ?? ownPool;
+  const stopPool = () => void ownPool?.close();
   signal.addEventListener('abort', stopPool, { once: true });
   try {
     let done = 0;
     await Promise.all(toRender.map(async (t) => {
       const cachePath = join(cacheRoot(), 'cues', `${t.hash}.wav`);
       const hit = existsSync(cachePath) && existsSync(`${cachePath}.json`);
-      const loudness = await pool!.render(t.layout.job, cachePath);
+      const loudness = await pool!.render(t.layout.job, cachePath, signal);
       const { job, ...rest } = t.layout;
       const names = companions(t.file, job);
       copyFileSync(cachePath, join(r.staging, t.file));
@@ -107,36 +114,39 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
     }));
   } finally {
     signal.removeEventListener('abort', stopPool);
-    await pool?.close();
+    await ownPool?.close();
   }
   check();
   const current = cues as Cue[];
   stage('audio', 'done', 1, `${toRender.length} rendered, ${layouts.length - toRender.length} unchanged, at ${r.settings.loudnessLufs} LUFS`);
 
-  stage('mix', 'start', 0, 'mixing the soundtrack');
-  const fileOf = (c: Cue) => (toRender.some((t) => t.file === c.file) ? join(r.staging, c.file) : join(r.outDir, c.file));
-  const decoded = current.map((cue) => ({ cue, pcm: decodeWav(readFileSync(fileOf(cue))).channels }));
-  const mix = mixCues(decoded, r.source.durationSamples);
-  limitTruePeak(mix, r.settings.truePeakDbtp - 0.2);
-  const mixName = 'soundtrack.wav';
-  writeFileSync(join(r.staging, mixName), encodeWav24(mix, SAMPLE_RATE));
-  stage('mix', 'done', 1, mixName);
-  check();
-
-  if (r.videoName) {
+  let mixName: string | null = null;
+  if (r.mix) {
+    stage('mix', 'start', 0, 'mixing the soundtrack');
+    const fileOf = (c: Cue) => (toRender.some((t) => t.file === c.file) ? join(r.staging, c.file) : join(r.outDir, c.file));
+    const decoded = current.map((cue) => ({ cue, pcm: decodeWav(readFileSync(fileOf(cue))).channels }));
+    const mix = mixCues(decoded, r.durationSamples);
+    limitTruePeak(mix, r.settings.truePeakDbtp - 0.2);
+    mixName = 'soundtrack.wav';
+    writeFileSync(join(r.staging, mixName), encodeWav24(mix, SAMPLE_RATE));
+    stage('mix', 'done', 1, mixName);
+    check();
+  }
+  const videoName = r.source && mixName ? r.videoName : null;
+  if (r.source && mixName && videoName) {
     stage('outputs', 'start', 0, 'muxing the video');
-    await mux({ video: r.source.path, audio: join(r.staging, mixName), out: join(r.staging, r.videoName), keepOriginalAudio: r.keepOriginalAudio, hasOriginalAudio: r.source.hasAudio, originalGainDb: -3 }, signal);
+    await mux({ video: r.source.path, audio: join(r.staging, mixName), out: join(r.staging, videoName), keepOriginalAudio: r.keepOriginalAudio, hasOriginalAudio: r.source.hasAudio, originalGainDb: -3 }, signal);
   }
   const takes = [...previousTakes, ...newTakes.sort((a, b) => a.cue.localeCompare(b.cue))];
   const plan = Plan.parse({
     schema: 'segue.plan', version: PLAN_VERSION, generator: { name: 'segue', version: VERSION }, sampleRate: SAMPLE_RATE,
-    source: r.source, durationSamples: r.source.durationSamples, settings: r.settings, anchor: r.anchor,
+    source: r.source, durationSamples: r.durationSamples, settings: r.settings, anchor: r.anchor,
     scenes: r.scenes, transitions: r.transitions, cues: current, takes,
-    outputs: { mix: mixName, video: r.videoName, keepOriginalAudio: r.keepOriginalAudio },
+    outputs: { mix: mixName, video: videoName, keepOriginalAudio: r.keepOriginalAudio },
   });
   writeFileSync(join(r.staging, 'plan.json'), JSON.stringify(plan, null, 2) + '\n');
   check();
-  return { plan, files: [...toRender.map((t) => t.file), ...written, mixName, ...(r.videoName ? [r.videoName] : []), 'plan.json'], rendered: toRender.map((t) => t.layout.id) };
+  return { plan, files: [...toRender.map((t) => t.file), ...written, ...(mixName ? [mixName] : []), ...(videoName ? [videoName] : []), 'plan.json'], rendered: toRender.map((t) => t.layout.id) };
 }
 
 /** A take's MIDI file and stems are named after its WAV: cues/x-take-n.mid, cues/stems/x-take-n.<group>.wav. */

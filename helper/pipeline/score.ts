@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import type { Plan, PlanSettings, ProgressEvent, Stage } from '../../shared/index.ts';
 import { analyseScene } from '../core/analysis.ts';
@@ -11,8 +12,9 @@ import { cachedFrames } from './frames.ts';
 import { commitOutput, withStaging } from './output.ts';
 import { CACHE_VERSION, realise } from './realise.ts';
 import { applyLlm } from './llm.ts';
+import { loadPlan } from './edit.ts';
 import { speechPerSecond } from './speech.ts';
-import { sceneTags } from './vision.ts';
+import { sceneTags, videoFrames } from './vision.ts';
 
 /** `segue score`: video in, scored outputs in a folder. Stages run in order; cues render in parallel. */
 
@@ -50,6 +52,19 @@ type Emit = (e: ProgressEvent) => void;
 
 export const ENGINES = ['symbolic'] as const;
 
+/**
+ * The plan already in the output folder, if it is a readable current one: scoring again keeps its
+ * take history, so take numbers are never reused and no earlier take file is overwritten.
+ */
+function earlierPlan(outDir: string): Plan | null {
+  if (!existsSync(join(outDir, 'plan.json'))) return null;
+  try {
+    return loadPlan(outDir);
+  } catch {
+    return null;
+  }
+}
+
 export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): Promise<ScoreResult> {
   const started = Date.now();
   const stage = (s: Stage, status: 'start' | 'progress' | 'done', fraction: number, message: string, cached?: boolean) =>
@@ -78,7 +93,7 @@ export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): P
 
     stage('analysis', 'start', 0, 'describing scenes');
     const speech = await speechPerSecond(src, CACHE_VERSION, signal);
-    const tags = o.vision ? await sceneTags(src, scenes, o.vision, emit, signal) : null;
+    const tags = o.vision ? await sceneTags(videoFrames(src, signal), scenes, o.vision, emit, signal) : null;
     const analysed = scenes.map((scene, k) => ({ scene, analysis: analyseScene(scene, stats.series, speech, tags?.[k]) }));
     stage('analysis', 'done', 1, analysed.map((a, i) => `${i + 1}: ${a.analysis.caption}`).join(' '));
 
@@ -95,8 +110,8 @@ export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): P
 
     const videoName = `${basename(o.video, extname(o.video))}.scored.mp4`;
     const done = await realise({
-      outDir, staging, source: { ...src, path: resolve(src.path) }, settings, anchor: seq.anchor, scenes: seq.scenes, transitions: seq.transitions,
-      seeds: seq.scenes.map((_, k) => sceneSeed(o.seed, k)), previous: null, reason: 'score', keepOriginalAudio: o.keepOriginalAudio, videoName,
+      outDir, staging, source: { ...src, path: resolve(src.path) }, durationSamples: src.durationSamples, settings, anchor: seq.anchor, scenes: seq.scenes, transitions: seq.transitions,
+      seeds: seq.scenes.map((_, k) => sceneSeed(o.seed, k)), previous: earlierPlan(outDir), reason: 'score', keepOriginalAudio: o.keepOriginalAudio, mix: true, videoName,
     }, emit, signal);
     const { plan } = done;
     commitOutput(staging, outDir, done.files);

@@ -1,6 +1,6 @@
 import type { ProgressEvent, Scene, SourceMedia } from '../../shared/index.ts';
 import { sceneEmbedding, tagPrompts, zeroShotTags, type SceneTag } from '../core/vision.ts';
-import { grabFrame } from '../adapters/ffmpeg.ts';
+import { grabFrame, type FrameFit } from '../adapters/ffmpeg.ts';
 import { openVisionModel, type VisionModel } from '../adapters/onnx.ts';
 import { InterruptedError } from '../errors.ts';
 
@@ -15,7 +15,22 @@ export const FRAME_POSITIONS = [0.2, 0.5, 0.8] as const;
 
 type Emit = (e: ProgressEvent) => void;
 
-export async function sceneTags(src: SourceMedia, scenes: readonly Scene[], dir: string, emit: Emit, signal: AbortSignal): Promise<SceneTag[][] | null> {
+/** A scene's pictures for the model: RGB24 frames of size x size, fitted as it wants. */
+export type SceneFrames = (scene: Scene, size: number, fit: FrameFit) => Promise<Uint8Array[]>;
+
+/** Three frames of each scene of a video file. */
+export function videoFrames(src: SourceMedia, signal: AbortSignal): SceneFrames {
+  return async (s, size, fit) => {
+    const frames: Uint8Array[] = [];
+    for (const at of FRAME_POSITIONS) {
+      const f = await grabFrame(src.path, s.start + at * (s.end - s.start), size, fit, signal);
+      if (f) frames.push(f);
+    }
+    return frames;
+  };
+}
+
+export async function sceneTags(framesOf: SceneFrames, scenes: readonly Scene[], dir: string, emit: Emit, signal: AbortSignal): Promise<SceneTag[][] | null> {
   let model: VisionModel | null = null;
   try {
     model = await openVisionModel(dir);
@@ -23,11 +38,7 @@ export async function sceneTags(src: SourceMedia, scenes: readonly Scene[], dir:
     const out: SceneTag[][] = [];
     for (const [k, s] of scenes.entries()) {
       emit({ type: 'stage', stage: 'analysis', status: 'progress', fraction: k / scenes.length, message: `vision: scene ${k + 1}` });
-      const frames: Uint8Array[] = [];
-      for (const at of FRAME_POSITIONS) {
-        const f = await grabFrame(src.path, s.start + at * (s.end - s.start), model.size, model.fit, signal);
-        if (f) frames.push(f);
-      }
+      const frames = await framesOf(s, model.size, model.fit);
       out.push(frames.length ? zeroShotTags(sceneEmbedding(await model.embedImages(frames)), texts) : []);
     }
     return out;

@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import type { CueJob } from '../core/layout.ts';
+import type { MasterResult } from '../core/master.ts';
 import { SegueError } from '../errors.ts';
 import { renderCue } from './render-cue.ts';
 
@@ -10,12 +11,16 @@ export interface WorkerRequest {
   wavPath: string;
 }
 
+export type WorkerReply =
+  | { id: number; ok: true; result: MasterResult }
+  | { id: number; ok: false; error: { name: string; message: string; code: string | undefined } };
+
 parentPort?.on('message', async (req: WorkerRequest) => {
   try {
     const result = await renderCue(req.job, req.wavPath);
-    parentPort!.postMessage({ id: req.id, ok: true, result });
+    parentPort!.postMessage({ id: req.id, ok: true, result } satisfies WorkerReply);
   } catch (e) {
     const err = e as Error;
-    parentPort!.postMessage({ id: req.id, ok: false, error: { name: err.name, message: err.message, code: e instanceof SegueError ? e.code : undefined } });
+    parentPort!.postMessage({ id: req.id, ok: false, error: { name: err.name, message: err.message, code: e instanceof SegueError ? e.code : undefined } } satisfies WorkerReply);
   }
 });
