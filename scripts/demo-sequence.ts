@@ -19,9 +19,21 @@ export async function ensureDemoVideo(path: string): Promise<void> {
   await makeTestVideo(DEMO_SCENES, path, { width: 640, height: 360, fps: 30, audio: 'tone' });
 }
 
-export async function demoSequence(video: string, o: { stillsPerScene?: number; clips?: boolean; name?: string } = {}): Promise<CreateProject> {
+export interface SequenceOptions {
+  stillsPerScene?: number;
+  /** Also send each scene as a clip whose media is the video (for motion and dialogue). */
+  clips?: boolean;
+  name?: string;
+}
+
+export function demoSequence(video: string, o: SequenceOptions = {}): Promise<CreateProject> {
+  return sequenceFromVideo(video, DEMO_CUTS, DEMO_DURATION, { name: 'Segue demo', ...o });
+}
+
+/** A video with known cuts, described as the panel would describe a sequence cut that way. */
+export async function sequenceFromVideo(video: string, cuts: number[], durationSec: number, o: SequenceOptions = {}): Promise<CreateProject> {
   const n = o.stillsPerScene ?? 3;
-  const bounds = [0, ...DEMO_CUTS, DEMO_DURATION];
+  const bounds = [0, ...cuts, durationSec];
   const frames: { time: number; image: string }[] = [];
   for (let k = 0; k + 1 < bounds.length; k++) {
     for (let i = 0; i < n; i++) {
@@ -32,5 +44,5 @@ export async function demoSequence(video: string, o: { stillsPerScene?: number; 
   const clips = o.clips
     ? bounds.slice(0, -1).map((start, k) => ({ path: video, sourceIn: start, sourceOut: bounds[k + 1]!, timelineIn: start, timelineOut: bounds[k + 1]!, track: 0 }))
     : [];
-  return { name: o.name ?? 'Segue demo', frameRate: 30, durationSec: DEMO_DURATION, cuts: DEMO_CUTS, frames, clips };
+  return { name: o.name ?? 'Sequence', frameRate: 30, durationSec, cuts, frames, clips };
 }

@@ -8,6 +8,9 @@ import {
 import { regenerate, setTransition, useTake } from '../core/edit.ts';
 import { ConflictError, NotFoundError, RequestError } from '../errors.ts';
 import { loadPlan } from '../pipeline/edit.ts';
+import { ENGINES } from '../pipeline/score.ts';
+import { validateCuts } from '../core/scenes.ts';
+import { sequenceCuts } from '../core/sequence.ts';
 import { storeFrames, type StoredSequence } from '../pipeline/sequence.ts';
 import type { JobQueue, JobSpec } from './jobs.ts';
 import type { ProjectStore } from './projects.ts';
@@ -77,6 +80,13 @@ export const ROUTES: Route[] = [
     handler: (c, ctx) => {
       const req = c.body as z.output<typeof CreateProject>;
       if (!Array.isArray(req.cuts) && !existsSync(req.cuts.detect.video)) throw new RequestError(`cuts.detect.video: ${req.cuts.detect.video} does not exist; give a rendered video of the sequence`, 'cuts.detect.video');
+      if (Array.isArray(req.cuts)) {
+        try {
+          validateCuts(sequenceCuts(req.cuts, req.forcedCuts, req.durationSec).cuts, req.durationSec);
+        } catch (e) {
+          throw new RequestError(`cuts: ${(e as Error).message}`, 'cuts');
+        }
+      }
       if (req.audioMixdown && !existsSync(req.audioMixdown)) throw new RequestError(`audioMixdown: ${req.audioMixdown} does not exist; export the sequence's sound again or leave it out`, 'audioMixdown');
       const { id, dir } = ctx.store.create(req.name);
       // Stills are checked and stored now (a bad one is a 4xx with nothing kept), so the job, and a retry of it, reads them from disk.
@@ -120,6 +130,7 @@ export const ROUTES: Route[] = [
       const dir = ctx.store.dirOf(c.params.id!);
       if (!existsSync(join(dir, 'plan.json'))) throw new ConflictError(`project ${c.params.id} has no analysis yet; wait for its analyse job (GET /v1/projects/${c.params.id} shows it)`);
       const body = c.body as z.output<typeof ScoreRequest>;
+      if (body.engine && !(ENGINES as readonly string[]).includes(body.engine)) throw new RequestError(`engine "${body.engine}" is not available in this helper; use one of: ${ENGINES.join(', ')}`, 'engine');
       const n = loadPlan(dir).scenes.length;
       const bad = Object.keys(body.scenes ?? {}).find((k) => Number(k) > n);
       if (bad) throw new RequestError(`scenes.${bad}: there is no scene ${bad}; this project has scenes 1 to ${n}`, `scenes.${bad}`);
