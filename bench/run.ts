@@ -16,6 +16,7 @@ import { benchSet, ensureVideo, type BenchCut, type BenchVideo } from './set.ts'
 import { benchVideo, type VideoResult } from './video.ts';
 import { compareWithReference, findPythonWithCv2, type ReferenceComparison } from './reference/compare.ts';
 import { measureAnalysisMemory } from './measure/analysis-memory.ts';
+import { measureHelper } from './measure/helper.ts';
 
 /**
  * `npm run bench`: scores the generated set (and any real footage in bench/real/) with the real
@@ -81,6 +82,11 @@ const iteration = {
   fullScoreSec: first.run.wallSec,
 };
 
+// The helper through its HTTP API, as the panel drives it (cold cache of its own).
+log('helper: the demo sequence through segue serve');
+const helper = await measureHelper(work, join(outDir, 'helper-cache'));
+log(`  score ${helper.scoreSec.toFixed(2)} s, regenerate ${helper.regenerateSec.toFixed(2)} s, swap ${helper.swapSec.toFixed(2)} s, RSS idle ${helper.idleRssMb} MB peak ${helper.peakRssMb} MB`);
+
 // Rendering against Debian's fluidsynth: the same MIDI, the same SoundFont, in this run.
 const fluid = spawnSync('fluidsynth', ['--version'], { encoding: 'utf8' });
 let fluidsynth: { version: string; cueId: string; oursSec: number; fluidSec: number; allCuesFluidSec: number; allCuesOursParallelSec: number } | null = null;
@@ -124,11 +130,11 @@ const ffmpegVersion = execFileSync(ffmpegPath(), ['-version'], { encoding: 'utf8
 const report = {
   schema: 'segue.bench', version: 1, segue: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version, startedAt: new Date().toISOString(), smoke, seed: 1,
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, ffmpeg: ffmpegVersion },
-  totalSec: (performance.now() - started) / 1000 - (reference?.seconds ?? 0), generationSec, videos: results, iteration, fluidsynth, reference, analysisMemory,
+  totalSec: (performance.now() - started) / 1000 - (reference?.seconds ?? 0), generationSec, videos: results, iteration, helper, fluidsynth, reference, analysisMemory,
 };
 writeFileSync(join(outDir, 'report.json'), JSON.stringify(report, null, 2));
 const summary = writeReport(report, outDir, smoke ? null : resolve('bench', 'RESULTS.md'));
-if (!smoke) rmSync(runCache, { recursive: true, force: true });
+if (!smoke) for (const d of [runCache, join(outDir, 'helper-cache')]) rmSync(d, { recursive: true, force: true });
 log(summary);
 log(`report: ${join(outDir, 'report.md')}`);
 

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Plan, ProjectList } from '../shared/index.ts';
 import { sequenceFromVideo } from '../scripts/demo-sequence.ts';
-import { fixture, THREE_SCENES, tmpDir } from './helpers.ts';
-import { startServe } from './serve.ts';
+import { CACHE, fixture, THREE_SCENES, tmpDir } from './helpers.ts';
+import { startServe } from '../scripts/serve-client.ts';
 
 /**
  * kill -9 of the helper while it renders a score: after a restart every project is listed intact,

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { sequenceFromVideo } from '../scripts/demo-sequence.ts';
-import { fixture, THREE_SCENES, tmpDir } from './helpers.ts';
-import { startServe, type Served } from './serve.ts';
+import { CACHE, fixture, THREE_SCENES, tmpDir } from './helpers.ts';
+import { startServe, type Served } from '../scripts/serve-client.ts';
 
 /**
  * Property-based fuzzing of every endpoint (fast-check): generated methods, paths, bodies and
@@ -24,7 +24,7 @@ describe('segue serve under fuzzed requests', () => {
     root = tmpDir('fuzz');
     mkdirSync(join(root, 'outside'));
     const video = await fixture('three', THREE_SCENES);
-    h = await startServe(join(root, 'data'), ['--quiet', '--queue-limit', '6']);
+    h = await startServe(join(root, 'data'), ['--quiet', '--queue-limit', '6'], { SEGUE_CACHE_DIR: CACHE });
     const r = await h.call('POST', '/v1/projects', await sequenceFromVideo(video, [10, 20], 30, { stillsPerScene: 1 }));
     id = r.json.project;
     await h.waitJob(r.json.job.id);

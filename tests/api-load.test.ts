@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Health, Plan, type CreateProject, type Job } from '../shared/index.ts';
 import { sequenceFromVideo } from '../scripts/demo-sequence.ts';
-import { fixture, THREE_SCENES, tmpDir } from './helpers.ts';
-import { startServe, type Served } from './serve.ts';
+import { CACHE, fixture, THREE_SCENES, tmpDir } from './helpers.ts';
+import { startServe, type Served } from '../scripts/serve-client.ts';
 
 /**
  * 50 clients at once on loopback, each creating a project, scoring it and swapping a transition,
@@ -23,7 +23,7 @@ describe('segue serve under load', () => {
   before(async () => {
     data = tmpDir('load');
     seq = await sequenceFromVideo(await fixture('three', THREE_SCENES), [10, 20], 30, { stillsPerScene: 1 });
-    h = await startServe(data, ['--quiet', '--queue-limit', String(LIMIT)]);
+    h = await startServe(data, ['--quiet', '--queue-limit', String(LIMIT)], { SEGUE_CACHE_DIR: CACHE });
   });
   after(async () => {
     await h.stop();

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Accepted, Health, Plan, ProjectDetail, TakesResponse, type CreateProject } from '../shared/index.ts';
 import { sequenceFromVideo } from '../scripts/demo-sequence.ts';
-import { fixture, readWav, segue, THREE_SCENES, tmpDir } from './helpers.ts';
-import { rawRequest, startServe, type Served } from './serve.ts';
+import { CACHE, fixture, readWav, segue, THREE_SCENES, tmpDir } from './helpers.ts';
+import { rawRequest, startServe, type Served } from '../scripts/serve-client.ts';
 
 /**
  * The helper over real HTTP, started as users start it: pairing and the guards, a sequence from
@@ -35,7 +35,7 @@ describe('segue serve: the /v1 API', () => {
     data = tmpDir('helper-data');
     video = await fixture('three-tone', THREE_SCENES, { audio: 'tone' });
     seq = await sequenceFromVideo(video, [10, 20], 30, { name: 'Three scenes', stillsPerScene: 2 });
-    h = await startServe(data);
+    h = await startServe(data, [], { SEGUE_CACHE_DIR: CACHE });
   });
   after(async () => {
     assert.equal(await h.stop(), 0, 'the helper exits 0 on SIGTERM');

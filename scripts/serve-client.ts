@@ -2,12 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { Job, type ProgressEvent } from '../shared/index.ts';
-import { CACHE, ROOT } from './helpers.ts';
 
 /**
  * The helper as users start it (`segue serve` in a child process, real HTTP on a loopback port),
- * and a small client for the API tests: JSON calls, job waits, server-sent events, raw requests.
+ * and a small client for the API tests and the bench: JSON calls, job waits, server-sent events,
+ * raw requests.
  */
+
+const ROOT = new URL('..', import.meta.url).pathname;
 
 export interface Served {
   url: string;
@@ -21,10 +23,11 @@ export interface Served {
   stop(): Promise<number | null>;
 }
 
+/** `env` is added to this process's environment (tests and the bench give their own SEGUE_CACHE_DIR). */
 export function startServe(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<Served> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [join(ROOT, 'bin/segue.js'), 'serve', '--port', '0', '--data', dataDir, ...args], {
-      env: { ...process.env, SEGUE_CACHE_DIR: CACHE, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { demoSequence, ensureDemoVideo } from '../../scripts/demo-sequence.ts';
+import { startServe } from '../../scripts/serve-client.ts';
+import { readHwmKb } from './process.ts';
+
+/**
+ * The helper as the panel uses it, through its HTTP API with a real client, on the demo's 90 s
+ * six-scene sequence described by stills and cut times: wall time from each request to its job
+ * being done (the changed files are then on disk), and the helper process's resident memory idle
+ * (after start) and at its peak. A cold cache, so every cue is really rendered.
+ */
+
+export interface HelperFigures {
+  scoreSec: number;
+  analyseSec: number;
+  regenerateSec: number;
+  swapSec: number;
+  swapTo: string;
+  idleRssMb: number | null;
+  peakRssMb: number | null;
+  cues: number;
+}
+
+function rssMb(pid: number): number | null {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function measureHelper(work: string, cacheDir: string): Promise<HelperFigures> {
+  const video = join(work, 'segue-demo.mp4');
+  await ensureDemoVideo(video);
+  const seq = await demoSequence(video);
+  const h = await startServe(join(work, 'helper-data'), ['--quiet'], { SEGUE_CACHE_DIR: cacheDir });
+  try {
+    await new Promise((x) => setTimeout(x, 1500)); // workers up, SoundFont not yet touched: the idle figure
+    const idleRssMb = rssMb(h.proc.pid!);
+    const timed = async (method: string, path: string, body: unknown) => {
+      const t = performance.now();
+      const r = await h.call(method, path, body);
+      if (r.status !== 202) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
+      const job = await h.waitJob(r.json.job.id, 300_000);
+      if (job.state !== 'done') throw new Error(`${method} ${path}: ${job.state} ${JSON.stringify(job.error)}`);
+      return { sec: (performance.now() - t) / 1000, project: r.json.project as string, changed: job.result!.changed };
+    };
+    const created = await timed('POST', '/v1/projects', seq);
+    const scored = await timed('POST', `/v1/projects/${created.project}/score`, {});
+    const regen = await timed('POST', `/v1/projects/${created.project}/scenes/3/regenerate`, {});
+    const plan = (await h.call('GET', `/v1/projects/${created.project}/plan`)).json as { transitions: { style: string }[] };
+    const swapTo = plan.transitions[1]!.style === 'fade' ? 'abrupt-cut' : 'fade';
+    const swap = await timed('POST', `/v1/projects/${created.project}/cuts/2/transition`, { style: swapTo });
+    const hwm = readHwmKb(h.proc.pid!);
+    return {
+      analyseSec: created.sec, scoreSec: created.sec + scored.sec, regenerateSec: regen.sec, swapSec: swap.sec, swapTo,
+      idleRssMb, peakRssMb: hwm === null ? null : Math.round(hwm / 1024), cues: scored.changed.length,
+    };
+  } finally {
+    await h.stop();
+  }
+}
