@@ -71,7 +71,8 @@ export class ProjectStore {
 
   ids(): string[] {
     const own = readdirSync(this.root).filter((d) => ID.test(d) && statSync(join(this.root, d)).isDirectory());
-    return [...own, ...Object.keys(this.opened()).filter((id) => existsSync(this.opened()[id]!))];
+    const opened = this.opened();
+    return [...own, ...Object.keys(opened).filter((id) => existsSync(opened[id]!))];
   }
 
   summary(id: string, activeJob: string | null): ProjectSummary {

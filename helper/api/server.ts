@@ -5,13 +5,13 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { API_VERSION, JobResult, RegenerateRequest, ScoreRequest, TransitionRequest, UseTakeRequest, type ApiError, type Health } from '../../shared/index.ts';
+import { API_VERSION, type JobResult, RegenerateRequest, ScoreRequest, TransitionRequest, UseTakeRequest, type ApiError, type Health } from '../../shared/index.ts';
 import { regenerate, setTransition, useTake } from '../core/edit.ts';
 import { executionProviders } from '../adapters/onnx.ts';
 import { SOUNDFONTS } from '../adapters/synth.ts';
 import { HttpError, MediaError, OutputError, SegueError, UsageError, MusicParameterError, BusyError, RequestError } from '../errors.ts';
 import { writeAtomic } from '../pipeline/cache.ts';
-import { applyEdit } from '../pipeline/edit.ts';
+import { applyEdit, type EditOutcome } from '../pipeline/edit.ts';
 import { RenderPool } from '../pipeline/pool.ts';
 import { scoreProject } from '../pipeline/project.ts';
 import { ENGINES } from '../pipeline/score.ts';
@@ -76,6 +76,8 @@ export async function startHelper(o: HelperOptions): Promise<Helper> {
   const staleStagingRemoved = store.cleanStaging();
   const token = loadOrCreateToken(o.dataDir);
   const pool = new RenderPool(o.workers);
+  // The job queue fills in the seconds.
+  const outcome = (r: EditOutcome): JobResult => ({ changed: r.changed, rendered: r.rendered, removed: r.removed, seconds: 0 });
   const run: Runner = async (spec, emit, signal) => {
     const dir = store.dirOf(spec.project);
     const edit = { pool, mix: false };
@@ -87,23 +89,22 @@ export async function startHelper(o: HelperOptions): Promise<Helper> {
         return { changed: [], rendered: [], removed: [], seconds: 0 };
       }
       case 'score': {
-        const r = await scoreProject(dir, ScoreRequest.parse(spec.body), { pool }, emit, signal);
-        return JobResult.parse({ changed: r.changed, rendered: r.rendered, removed: r.removed, seconds: 0 });
+        return outcome(await scoreProject(dir, ScoreRequest.parse(spec.body), { pool }, emit, signal));
       }
       case 'regenerate': {
         const b = RegenerateRequest.extend({ k: z.number() }).parse(spec.body);
         const r = await applyEdit(dir, (p) => regenerate(p, b.k, b), 'regenerate', emit, signal, { ...edit, mix: b.mix });
-        return { changed: r.changed, rendered: r.rendered, removed: r.removed, seconds: 0 };
+        return outcome(r);
       }
       case 'transition': {
         const b = TransitionRequest.extend({ k: z.number() }).parse(spec.body);
         const r = await applyEdit(dir, (p) => setTransition(p, { ...b, cut: b.k }), 'transition', emit, signal, { ...edit, mix: b.mix });
-        return { changed: r.changed, rendered: r.rendered, removed: r.removed, seconds: 0 };
+        return outcome(r);
       }
       case 'take': {
         const b = UseTakeRequest.extend({ cue: z.string() }).parse(spec.body);
         const r = await applyEdit(dir, (p) => useTake(p, b.cue, b.take), 'restore', emit, signal, { ...edit, mix: b.mix });
-        return { changed: r.changed, rendered: r.rendered, removed: r.removed, seconds: 0 };
+        return outcome(r);
       }
     }
   };

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  CreateProject as CreateProjectSchema, Plan, PLAN_VERSION, SAMPLE_RATE, toSamples,
+  CreateProject as CreateProjectSchema, MAX_FRAME_SIDE, Plan, PLAN_VERSION, SAMPLE_RATE, toSamples,
   type CreateProject as CreateProjectInput, type PlanSettings, type ProgressEvent, type Scene, type SourceMedia, type Stage,
 } from '../../shared/index.ts';
 import type { z } from 'zod';
@@ -53,8 +53,8 @@ export function storeFrames(req: Pick<CreateProjectInput, 'frames'>, dir: string
       const bytes = Buffer.from(f.image, 'base64');
       const info = imageInfo(bytes);
       if (!info) throw new MediaError(`frames[${i}].image is not a PNG or JPEG file (base64 of the file's bytes expected); export the frame again`);
-      if (info.width < 1 || info.height < 1 || info.width > 8192 || info.height > 8192) {
-        throw new MediaError(`frames[${i}].image is ${info.width}x${info.height} px; stills must be 1 to 8192 px a side (small stills are enough, e.g. 320 px wide)`);
+      if (info.width < 1 || info.height < 1 || info.width > MAX_FRAME_SIDE || info.height > MAX_FRAME_SIDE) {
+        throw new MediaError(`frames[${i}].image is ${info.width}x${info.height} px; stills must be 1 to ${MAX_FRAME_SIDE} px a side (small stills are enough, e.g. 320 px wide)`);
       }
       const file = `frames/${String(i).padStart(4, '0')}.${info.type === 'png' ? 'png' : 'jpg'}`;
       writeFileSync(join(dir, file), bytes);
