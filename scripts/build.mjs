@@ -1,6 +1,6 @@
 // Builds the helper CLI, its render worker and the panel bundle with esbuild.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = {
@@ -14,3 +14,12 @@ const common = {
   logLevel: 'warning',
 };
 await build({ ...common, entryPoints: { cli: 'helper/cli/entry.ts', worker: 'helper/pipeline/worker.ts', demo: 'scripts/demo.ts' }, outdir: 'dist' });
+
+// The Premiere panel: one browser bundle (premierepro, uxp and fs are UXP's own modules, resolved
+// by its `require` at run time), its page and manifest; and, beside it, the preview page that runs
+// the same bundle on the fake Premiere (never packaged).
+const panel = { bundle: true, platform: 'browser', format: 'iife', target: 'es2020', sourcemap: true, logLevel: 'warning', external: ['premierepro', 'uxp', 'fs'] };
+await build({ ...panel, entryPoints: { index: 'plugin/ui/main.ts' }, outdir: 'plugin/dist' });
+await build({ ...panel, entryPoints: { preview: 'plugin/fake/preview.ts' }, outdir: 'plugin/dist/preview' });
+for (const f of ['index.html', 'styles.css', 'manifest.json']) copyFileSync(`plugin/${f}`, `plugin/dist/${f}`);
+for (const f of ['preview.html', 'preview.css']) copyFileSync(`plugin/fake/${f}`, `plugin/dist/preview/${f}`);

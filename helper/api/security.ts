@@ -14,7 +14,8 @@ import { AuthError, ForbiddenError } from '../errors.ts';
  * - the Host header must name the address the helper listens on (a DNS-rebinding page reaches
  *   127.0.0.1 under its own host name, and is refused here);
  * - a request carrying a browser Origin is refused unless that origin is the helper's own or one
- *   the user allowed (--allow-origin); no CORS headers are ever sent, so browsers keep other pages out.
+ *   the user allowed (--allow-origin); only those allowed origins get CORS headers, so browsers keep
+ *   every other page out.
  */
 
 export function loadOrCreateToken(dataDir: string): string {
@@ -79,7 +80,7 @@ export function hostsFor(host: string, port: number): Set<string> {
 
 export function guard(o: GuardOptions) {
   const expected = Buffer.from(o.token);
-  return (req: Request, _res: Response, next: NextFunction) => {
+  return (req: Request, res: Response, next: NextFunction) => {
     const host = (req.headers.host ?? '').toLowerCase();
     if (!o.hosts.has(host)) {
       return next(new ForbiddenError(`Host "${req.headers.host ?? ''}" is not this helper's address (${[...o.hosts].join(', ')}); connect to the address it printed`));
@@ -89,6 +90,18 @@ export function guard(o: GuardOptions) {
       const own = [...o.hosts].some((h) => origin === `http://${h}` || origin === `https://${h}`);
       if (!own && !o.origins.has(origin)) {
         return next(new ForbiddenError(`requests from the web page origin ${origin} are refused; if this is the Segue panel, start the helper with --allow-origin ${origin}`));
+      }
+      // Only an origin the user named gets CORS headers (a browser page such as `npm run preview`);
+      // the token is still required, and no other page can read an answer.
+      if (!own) {
+        res.setHeader('Access-Control-Allow-Origin', origin);
+        res.setHeader('Vary', 'Origin');
+        if (req.method === 'OPTIONS') {
+          res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE');
+          res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+          res.setHeader('Access-Control-Max-Age', '600');
+          return res.status(204).end();
+        }
       }
     }
     if (o.open.has(req.path)) return next();

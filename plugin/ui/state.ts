@@ -1,0 +1,43 @@
+import type { Health, Job, Plan, Take } from '../../shared/index.ts';
+import type { PlacementRecord } from '../core/layout.ts';
+
+/** Everything the panel shows; the view is a function of this. */
+export interface PanelState {
+  helperUrl: string;
+  token: string;
+  health: Health | null;
+  /** Pairing problem or last error, shown in the message bar. */
+  error: string | null;
+  notice: string | null;
+  busy: string | null;
+  job: Job | null;
+  sequenceName: string | null;
+  /** Cut times read from the sequence (seconds) and the editor's changes before scoring. */
+  cuts: number[];
+  addedCuts: number[];
+  removedCuts: number[];
+  duration: number;
+  helperProject: string | null;
+  plan: Plan | null;
+  takes: Take[];
+  record: PlacementRecord | null;
+  /** data: URLs of one still per scene (from the stills sent to the helper). */
+  thumbs: Record<number, string>;
+  /** Prompt fields the editor typed, per 0-based scene, before regenerating with them. */
+  edits: Record<number, { mood?: string; instruments?: string; genre?: string; bpm?: string }>;
+  showSettings: boolean;
+  stillsPerScene: number;
+  titlesAreCuts: boolean;
+}
+
+export const initialState = (url: string, token: string): PanelState => ({
+  helperUrl: url, token, health: null, error: null, notice: null, busy: null, job: null, sequenceName: null,
+  cuts: [], addedCuts: [], removedCuts: [], duration: 0, helperProject: null, plan: null, takes: [], record: null,
+  thumbs: {}, edits: {}, showSettings: false, stillsPerScene: 3, titlesAreCuts: false,
+});
+
+/** The cut list to send: what the sequence has, less the cuts removed, plus the cuts added. */
+export function effectiveCuts(s: PanelState): number[] {
+  const near = (list: number[], t: number) => list.some((x) => Math.abs(x - t) < 0.02);
+  return [...s.cuts.filter((t) => !near(s.removedCuts, t)), ...s.addedCuts].sort((a, b) => a - b);
+}
