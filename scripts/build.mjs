@@ -19,7 +19,7 @@ await build({ ...common, entryPoints: { cli: 'helper/cli/entry.ts', worker: 'hel
 // by its `require` at run time), its page and manifest; and, beside it, the preview page that runs
 // the same bundle on the fake Premiere (never packaged).
 const panel = { bundle: true, platform: 'browser', format: 'iife', target: 'es2020', sourcemap: true, logLevel: 'warning', external: ['premierepro', 'uxp', 'fs'] };
-await build({ ...panel, entryPoints: { index: 'plugin/ui/main.ts' }, outdir: 'plugin/dist' });
+await build({ ...panel, minify: true, entryPoints: { index: 'plugin/ui/main.ts' }, outdir: 'plugin/dist' });
 await build({ ...panel, entryPoints: { preview: 'plugin/fake/preview.ts' }, outdir: 'plugin/dist/preview' });
 for (const f of ['index.html', 'styles.css', 'manifest.json']) copyFileSync(`plugin/${f}`, `plugin/dist/${f}`);
 for (const f of ['preview.html', 'preview.css']) copyFileSync(`plugin/fake/${f}`, `plugin/dist/preview/${f}`);

@@ -159,4 +159,41 @@ describe('the Premiere panel end to end (headless Chromium, fake Premiere, real 
     const t2 = await timeline(page);
     assert.deepEqual(t2.audio.map(key).sort(), t0.audio.map(key).sort(), 'undo restores the clips exactly');
   });
+
+  it('asks before replacing a clip the editor trimmed, keeps it on "Keep mine", replaces it from the flyout\'s Place again', async () => {
+    // The editor trims the tail of scene 2's clip on the timeline.
+    const trimmed = await page.evaluate(() => {
+      const c = window.segueFake.premiere.sequence.audio.flatMap((t) => t.clips).find((x) => x.item.name.startsWith('scene-2-'))!;
+      c.end -= 254_016_000_000n;
+      return { name: c.item.name, end: String(c.end) };
+    });
+    // A new take of scene 2 would replace it: the panel asks first.
+    await page.click('.scene[data-scene="2"] .more');
+    await page.click('.menu-item:text-is("Regenerate")');
+    await page.waitForSelector('.dialog', { timeout: 240_000 });
+    assert.match(await page.textContent('.dialog .question') ?? '', /scene-2 was trimmed/);
+    await shot('06-ask-before-replacing.png');
+    await page.click('.dialog .no');
+    await idle();
+    const t1 = await timeline(page);
+    assert.ok(t1.audio.some((c) => c.name === trimmed.name && c.end === trimmed.end), 'the editor\'s trimmed clip stayed');
+    assert.match(await page.textContent('.message.notice') ?? '', /kept your edits of scene-2/);
+    // Place again (flyout menu) asks again; "Replace" lays the plan exactly.
+    await page.click('#flyout');
+    await page.click('.flyout-item[data-id="place"]');
+    await page.waitForSelector('.dialog');
+    await page.click('.dialog .yes');
+    await idle();
+    assertMatches(await plan(), await timeline(page));
+  });
+
+  it('says so, readably, when the helper is gone, and changes nothing', async () => {
+    const t0 = await timeline(page);
+    await preview.helper.stop();
+    await page.click('.score');
+    await page.waitForSelector('.message.error');
+    assert.match(await page.textContent('.message.error') ?? '', /No Segue helper answers at http:\/\/127\.0\.0\.1:\d+ .*segue serve/);
+    await shot('07-helper-gone.png');
+    assert.deepEqual(await timeline(page), t0);
+  });
 });

@@ -61,14 +61,20 @@ export async function placePlan(r: PlaceRequest): Promise<PlaceResult> {
       target = target.filter((p) => !kept.includes(p.cue));
     }
   }
-  const mine = (s: Seen) => record?.clips.some((p) => samePath(p.path, s.path)) ?? false;
+  // Segue's own media (any take, also one an Edit > Undo brought back) is never "the editor's clip".
+  const folder = mediaFolder(read.project, read.name);
+  const inFolder = (path: string) => samePath(path.slice(0, folder.length + 1), `${folder}/`);
+  const mine = (s: Seen) => inFolder(s.path) || (record?.clips.some((p) => samePath(p.path, s.path)) ?? false);
   const foreign = seen.filter((s) => !mine(s) && target.some((p) => s.track === firstTrack + p.lane && s.start < p.end && p.start < s.end));
   if (foreign.length && !(await r.confirm(`${foreign.length} clip(s) you placed on Segue's audio tracks (A${firstTrack + 1}…) are in the way. Overwrite them?`))) {
     throw new Error('Nothing was placed: move your clips off Segue\'s tracks, or choose other tracks in Settings');
   }
 
+  if (!target.length && !gone.length) {
+    // Nothing to do: no empty undo entry, no marker churn.
+    return { record: record ?? { version: 1, helperProject: r.helperProject, sequence: read.guid, firstTrack, lanes, clips: [] }, placed: [], removed: [], kept };
+  }
   // Files first (downloads and import cannot be part of an undoable transaction).
-  const folder = mediaFolder(read.project, read.name);
   const local = new Map<string, string>();
   for (const p of target) {
     local.set(p.cue, await saveMedia(r.host, folder, `${p.cue}-take${p.take}-${p.hash.slice(0, 8)}.wav`, () => r.fetchFile(p.file)));

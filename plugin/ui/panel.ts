@@ -184,7 +184,10 @@ export class Panel {
     });
     await this.saveRecord(result.record);
     const kept = result.kept.length ? `; kept your edits of ${result.kept.join(', ')}` : '';
-    this.update({ record: result.record, notice: `${undo.replace('Segue: ', '')}: placed ${result.placed.length} clip(s)${result.removed.length ? `, removed ${result.removed.length}` : ''}${kept}. Undo with Edit > Undo.` });
+    const what = result.placed.length || result.removed.length
+      ? `placed ${result.placed.length} clip(s)${result.removed.length ? `, removed ${result.removed.length}` : ''}${kept}. Undo with Edit > Undo.`
+      : `the music is the same as before, so nothing on the timeline changed${kept}.`;
+    this.update({ record: result.record, notice: `${undo.replace('Segue: ', '')}: ${what}` });
   }
 
   private async edit(label: string, undo: string, start: (c: HelperClient, id: string) => Promise<Accepted>): Promise<void> {
