@@ -36,7 +36,7 @@ export async function startPreview(dir: string, o: { port?: number; env?: Record
   app.get('/preview-config.json', (_req, res) => {
     res.json({
       video, scenes: DEMO_SCENES.map((s) => s.seconds), order: [0, 2, 1, 3, 5, 4], fps: 30,
-      projectPath: join(dir, 'Premiere', 'Segue demo.prproj'), helperUrl: helper.url, token: '',
+      projectPath: join(dir, 'Premiere', 'Segue demo.prproj'), helperUrl: helper.url,
     });
   });
   app.get('/frame', (req, res, next) => {

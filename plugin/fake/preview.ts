@@ -8,11 +8,10 @@ import './window.ts';
  * (../index.js) unchanged. The flyout menu the panel registers is drawn as a ☰ button.
  */
 async function main(): Promise<void> {
-  const config = (await (await fetch('/preview-config.json')).json()) as DemoSpec & { helperUrl: string; token: string };
+  const config = (await (await fetch('/preview-config.json')).json()) as DemoSpec & { helperUrl: string };
   const storage = window.localStorage;
-  if (config.token && !storage.getItem('segue.token')) {
-    storage.setItem('segue.helperUrl', config.helperUrl);
-  }
+  // The preview's helper listens on a fresh port each run: offer it until the page is paired.
+  if (!storage.getItem('segue.token')) storage.setItem('segue.helperUrl', config.helperUrl);
   const uxp = new FakeUxp(storage);
   const premiere = demoPremiere(config, {
     fs: uxp.fs,
