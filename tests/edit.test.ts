@@ -194,4 +194,21 @@ describe('segue transition / regenerate / takes', () => {
       assert.ok(readFileSync(join(out, 'plan.json')).equals(before));
     }
   });
+
+  it('two edits at once on one folder: the second waits for the first, and neither is lost', async () => {
+    const before = planOf();
+    const [a, b] = await Promise.all([
+      segue(['regenerate', out, '--scene', '1', '--seed', '501', '--json']),
+      segue(['regenerate', out, '--scene', '3', '--seed', '502', '--json']),
+    ]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    const after = planOf();
+    assert.equal(cueOf(after, 'scene-1').seed, 501, 'the first edit is in plan.json');
+    assert.equal(cueOf(after, 'scene-3').seed, 502, 'the second edit is in plan.json');
+    assert.equal(cueOf(after, 'scene-1').take, cueOf(before, 'scene-1').take + 1);
+    assert.equal(cueOf(after, 'scene-3').take, cueOf(before, 'scene-3').take + 1);
+    assert.match(a.stdout + b.stdout, /waiting: another segue process is editing/, 'the one that waited said so');
+    assert.ok(!existsSync(join(out, '.segue.lock')), 'the lock is gone afterwards');
+  });
 });

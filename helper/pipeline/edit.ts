@@ -1,3 +1,4 @@
+import { withProjectLock } from './lock.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { Plan, PLAN_VERSION, type ProgressEvent } from '../../shared/index.ts';
@@ -100,7 +101,11 @@ export async function realiseInto(dir: string, input: Omit<RealiseInput, 'outDir
   });
 }
 
-export async function applyEdit(dir: string, edit: (plan: Plan) => Decisions, reason: 'regenerate' | 'transition' | 'restore', emit: (e: ProgressEvent) => void, signal: AbortSignal, o: EditOptions = { mix: true }): Promise<EditOutcome> {
+export function applyEdit(dir: string, edit: (plan: Plan) => Decisions, reason: 'regenerate' | 'transition' | 'restore', emit: (e: ProgressEvent) => void, signal: AbortSignal, o: EditOptions = { mix: true }): Promise<EditOutcome> {
+  return withProjectLock(dir, emit, signal, () => editLocked(dir, edit, reason, emit, signal, o));
+}
+
+async function editLocked(dir: string, edit: (plan: Plan) => Decisions, reason: 'regenerate' | 'transition' | 'restore', emit: (e: ProgressEvent) => void, signal: AbortSignal, o: EditOptions): Promise<EditOutcome> {
   const plan = loadPlan(dir);
   if (!plan.cues.length) throw new UsageError(`${dir} has been analysed but not scored yet; score it first`);
   const next = edit(plan);

@@ -1,3 +1,4 @@
+import { withProjectLock } from './lock.ts';
 import type { z } from 'zod';
 import type { Plan, ProgressEvent, ScoreRequest } from '../../shared/index.ts';
 import { decisionsOf, editPrompt } from '../core/edit.ts';
@@ -17,7 +18,11 @@ import { ENGINES } from './score.ts';
 
 type Request = z.output<typeof ScoreRequest>;
 
-export async function scoreProject(dir: string, req: Request, o: { pool?: RenderPool }, emit: (e: ProgressEvent) => void, signal: AbortSignal): Promise<EditOutcome> {
+export function scoreProject(dir: string, req: Request, o: { pool?: RenderPool }, emit: (e: ProgressEvent) => void, signal: AbortSignal): Promise<EditOutcome> {
+  return withProjectLock(dir, emit, signal, () => scoreLocked(dir, req, o, emit, signal));
+}
+
+async function scoreLocked(dir: string, req: Request, o: { pool?: RenderPool }, emit: (e: ProgressEvent) => void, signal: AbortSignal): Promise<EditOutcome> {
   const plan = loadPlan(dir);
   const engine = req.engine ?? plan.settings.engine;
   if (!(ENGINES as readonly string[]).includes(engine)) throw new UsageError(`engine "${engine}" is not available; use one of: ${ENGINES.join(', ')}`);
