@@ -96,7 +96,9 @@ export async function placePlan(r: PlaceRequest): Promise<PlaceResult> {
         for (const o of outgoing) s.addItem(o.item, true);
         selection = s;
       });
-      if (selection) add(editor.createRemoveItemsAction(selection, false, ppro.Constants.MediaType.AUDIO));
+      // The typings give a callback; if Premiere ever calls it later, fail loudly rather than leave old clips.
+      if (!selection) throw new Error('Premiere did not hand back a track item selection, so the old clips could not be removed');
+      add(editor.createRemoveItemsAction(selection, false, ppro.Constants.MediaType.AUDIO));
     }
     for (const p of [...target].sort((a, b) => (a.start < b.start ? -1 : 1))) {
       const { item, clip } = items.get(local.get(p.cue)!)!;
