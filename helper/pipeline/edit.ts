@@ -1,4 +1,3 @@
-import { withProjectLock } from './lock.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { Plan, PLAN_VERSION, type ProgressEvent } from '../../shared/index.ts';
@@ -7,6 +6,7 @@ import { MediaError, UsageError } from '../errors.ts';
 import { realise, type Realised, type RealiseInput } from './realise.ts';
 import { commitOutput, withStaging } from './output.ts';
 import type { RenderPool } from './pool.ts';
+import { withProjectLock } from './lock.ts';
 
 /**
  * The edit commands on a project folder (written by `segue score` or the helper): load and check

@@ -13,23 +13,18 @@ const WAIT_MS = 10 * 60_000;
 
 export async function withProjectLock<T>(dir: string, emit: (e: ProgressEvent) => void, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
   const opts = { lockfilePath: join(dir, '.segue.lock'), stale: 30_000, update: 5_000, realpath: false, onCompromised: () => emit({ type: 'warning', message: `the lock on ${dir} was lost (was the folder moved or the clock changed?); another segue may now edit it too` }) };
+  const until = Date.now() + WAIT_MS;
   let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(dir, opts);
-  } catch (e) {
-    if ((e as { code?: string }).code !== 'ELOCKED') throw e;
-    emit({ type: 'warning', message: `waiting: another segue process is editing ${dir}` });
-    const until = Date.now() + WAIT_MS;
-    for (;;) {
+  for (let waited = false; ; waited = true) {
+    try {
+      release = await lockfile.lock(dir, opts);
+      break;
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ELOCKED') throw e;
+      if (!waited) emit({ type: 'warning', message: `waiting: another segue process is editing ${dir}` });
+      if (Date.now() > until) throw new UsageError(`another segue process has been editing ${dir} for over ${WAIT_MS / 60_000} minutes; wait for it, or stop it and try again`);
       if (signal.aborted) throw new InterruptedError();
       await new Promise((r) => setTimeout(r, 250));
-      try {
-        release = await lockfile.lock(dir, opts);
-        break;
-      } catch (again) {
-        if ((again as { code?: string }).code !== 'ELOCKED') throw again;
-        if (Date.now() > until) throw new UsageError(`another segue process has been editing ${dir} for over ${WAIT_MS / 60_000} minutes; wait for it, or stop it and try again`);
-      }
     }
   }
   try {

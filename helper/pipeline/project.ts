@@ -1,4 +1,3 @@
-import { withProjectLock } from './lock.ts';
 import type { z } from 'zod';
 import type { Plan, ProgressEvent, ScoreRequest } from '../../shared/index.ts';
 import { decisionsOf, editPrompt } from '../core/edit.ts';
@@ -8,6 +7,7 @@ import { UsageError } from '../errors.ts';
 import { changedCues, loadPlan, realiseInto, scoredVideoName, type EditOutcome } from './edit.ts';
 import type { RenderPool } from './pool.ts';
 import { ENGINES } from './score.ts';
+import { withProjectLock } from './lock.ts';
 
 /**
  * Scoring an analysed project folder (the helper's `score`): the plan's decisions, with the

@@ -58,6 +58,12 @@ function continues(a: TimelineClip, b: TimelineClip, at: bigint): boolean {
   return a.path !== null && a.path === b.path && a.inPoint + (at - a.start) === b.inPoint + (at - b.start);
 }
 
+/** Two cut times closer than this (seconds, about half a frame) are the same cut. */
+export const CUT_TOLERANCE_SEC = 0.02;
+
+/** Index of the cut in `list` that is `t`, or -1. */
+export const indexOfCut = (list: readonly number[], t: number): number => list.findIndex((x) => Math.abs(x - t) < CUT_TOLERANCE_SEC);
+
 export interface CutDiff {
   added: number[];
   removed: number[];
@@ -69,7 +75,7 @@ export interface CutDiff {
  * What changed between the cut list a project was scored with and the sequence now. Cuts closer
  * than `tolerance` seconds (half a frame by default) are the same cut.
  */
-export function diffCuts(before: readonly number[], after: readonly number[], durationBefore: number, durationAfter: number, tolerance = 0.02): CutDiff {
+export function diffCuts(before: readonly number[], after: readonly number[], durationBefore: number, durationAfter: number, tolerance = CUT_TOLERANCE_SEC): CutDiff {
   const near = (list: readonly number[], t: number) => list.some((x) => Math.abs(x - t) <= tolerance);
   const added = after.filter((t) => !near(before, t));
   const removed = before.filter((t) => !near(after, t));

@@ -1,5 +1,6 @@
 import type { TickTime } from '@adobe/premierepro';
 import type { PAction, Ppro, PProjectItem, PTrackItem, PTrackItemSelection } from '../premiere/api.ts';
+import { ticksOf } from '../core/time.ts';
 import type { MemoryFs } from './uxp.ts';
 
 /**
@@ -28,8 +29,8 @@ class Tick {
 }
 /** The typings give TickTime call/construct signatures real TickTimes lack; this is the one cast. */
 const tick = (t: bigint): TickTime => new Tick(t) as unknown as TickTime;
-const ticksOf = (t: TickTime) => BigInt(t.ticks);
-export const secondsTick = (s: number) => BigInt(Math.round(s * 1e6)) * (TICKS_PER_SECOND / 1_000_000n);
+const tickValue = (t: TickTime) => BigInt(t.ticks);
+export const secondsTick = (s: number): bigint => ticksOf({ ticksPerSecond: TICKS_PER_SECOND }, s);
 
 let nextId = 1;
 export class FakeItem {
@@ -102,7 +103,7 @@ export class FakeSequence {
   async getFrameSize() { return { ...this.size, x: 0, y: 0 } as unknown as Awaited<ReturnType<import('@adobe/premierepro').Sequence['getFrameSize']>>; }
   async getSettings() { return { getVideoFrameRate: () => ({ value: this.fps, ticksPerFrame: Math.round(Number(TICKS_PER_SECOND) / this.fps) }) as unknown as import('@adobe/premierepro').FrameRate }; }
   async getPlayerPosition() { return tick(this.playhead); }
-  async setPlayerPosition(t?: TickTime) { this.playhead = t ? ticksOf(t) : 0n; return true; }
+  async setPlayerPosition(t?: TickTime) { this.playhead = t ? tickValue(t) : 0n; return true; }
 }
 
 export interface FakeOptions {
@@ -205,7 +206,7 @@ export class FakePremiere {
         return self.action('overwrite', { item: it.name, track: a, start: time.ticks }, () => {
           const track = seq.audio[a];
           if (!track) throw new Error(`overwrite: there is no audio track ${a} (an overwrite does not make tracks)`);
-          overwrite(track, { item: it, start: ticksOf(time), end: ticksOf(time) + it.outPoint - it.inPoint, inPoint: it.inPoint, disabled: false });
+          overwrite(track, { item: it, start: tickValue(time), end: tickValue(time) + it.outPoint - it.inPoint, inPoint: it.inPoint, disabled: false });
         });
       },
       createInsertProjectItemAction: (item: PProjectItem, time: TickTime, _v: number, a: number, limitShift: boolean) => {
@@ -214,7 +215,7 @@ export class FakePremiere {
           if (a > seq.audio.length) throw new Error(`insert: audio track ${a} is more than one past the last (${seq.audio.length - 1})`);
           if (a === seq.audio.length) seq.audio.push(new FakeTrack(`Audio ${a + 1}`));
           const len = it.outPoint - it.inPoint;
-          const at = ticksOf(time);
+          const at = tickValue(time);
           const shifted = limitShift ? [seq.audio[a]!] : seq.audio;
           for (const t of shifted) for (const c of t.clips) if (c.start >= at) { c.start += len; c.end += len; }
           overwrite(seq.audio[a]!, { item: it, start: at, end: at + len, inPoint: it.inPoint, disabled: false });
@@ -230,7 +231,7 @@ export class FakePremiere {
     const markers = {
       getMarkers: () => seq.markers.map((m) => ({ getName: () => m.name, getComments: () => m.comments, getStart: () => tick(m.start), getType: () => m.type, data: m })),
       createAddMarkerAction: (name: string, type = 'Comment', start?: TickTime, _d?: TickTime, comments = '') =>
-        self.action('marker', { name, start: start?.ticks ?? '0' }, () => void seq.markers.push({ name, comments, start: start ? ticksOf(start) : 0n, type })),
+        self.action('marker', { name, start: start?.ticks ?? '0' }, () => void seq.markers.push({ name, comments, start: start ? tickValue(start) : 0n, type })),
       createRemoveMarkerAction: (m: { data?: FakeMarkerData } & object) =>
         self.action('remove-marker', { name: m.data?.name ?? '' }, () => void (seq.markers = seq.markers.filter((x) => x !== m.data))),
     };
@@ -252,7 +253,7 @@ export class FakePremiere {
       Marker: { MARKER_TYPE_COMMENT: 'Comment' },
       Exporter: {
         exportSequenceFrame: async (_s, time, filename, dir, w, h) => {
-          const at = ticksOf(time);
+          const at = tickValue(time);
           const top = [...seq.video].reverse().flatMap((t) => t.clips).find((c) => !c.disabled && c.item.path && c.start <= at && at < c.end);
           if (!top) return true; // black: Premiere writes a black frame; the fake writes none, so the panel's check is exercised
           const bytes = await self.o.frame(top.item.path!, Number(top.inPoint + at - top.start) / Number(TICKS_PER_SECOND), w, h);
@@ -279,7 +280,7 @@ function clipView(fake: FakePremiere, item: FakeItem) {
   return Object.assign(Object.create(item) as FakeItem, {
     raw: item,
     createSetInOutPointsAction: (a: TickTime, b: TickTime) =>
-      fake['action']('set-in-out', { item: item.name, in: a.ticks, out: b.ticks }, () => { item.inPoint = ticksOf(a); item.outPoint = ticksOf(b); }),
+      fake['action']('set-in-out', { item: item.name, in: a.ticks, out: b.ticks }, () => { item.inPoint = tickValue(a); item.outPoint = tickValue(b); }),
   });
 }
 

@@ -3,7 +3,7 @@ import { editorChanges, describeChanges, lanesUsed, markers, MARKER_PREFIX, plac
 import type { Ppro, PTrackItem } from './api.ts';
 import type { Host } from './host.ts';
 import { cueBin, importInto, mediaFolder, saveMedia } from './media.ts';
-import { mediaPath, type SequenceRead } from './sequence.ts';
+import { itemTimes, mediaPath, type SequenceRead } from './sequence.ts';
 import { transact } from './transaction.ts';
 
 /**
@@ -134,8 +134,7 @@ async function observe(ppro: Ppro, read: SequenceRead, firstTrack: number, lanes
   for (let t = firstTrack; t < Math.min(read.audioTracks, firstTrack + lanes); t++) {
     const track = await read.sequence.getAudioTrack(t);
     for (const item of track.getTrackItems(ppro.Constants.TrackItemType.CLIP, false)) {
-      const [start, end, inPoint, outPoint] = await Promise.all([item.getStartTime(), item.getEndTime(), item.getInPoint(), item.getOutPoint()]);
-      seen.push({ item, track: t, path: (await mediaPath(ppro, item)) ?? '', start: BigInt(start.ticks), end: BigInt(end.ticks), inPoint: BigInt(inPoint.ticks), outPoint: BigInt(outPoint.ticks) });
+      seen.push({ item, track: t, path: (await mediaPath(ppro, item)) ?? '', ...(await itemTimes(item)) });
     }
   }
   return seen;

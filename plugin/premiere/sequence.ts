@@ -42,11 +42,15 @@ export async function readSequence(ppro: Ppro): Promise<SequenceRead> {
   };
 }
 
+/** A track item's timeline and source times, in ticks. */
+export async function itemTimes(item: PTrackItem): Promise<{ start: bigint; end: bigint; inPoint: bigint; outPoint: bigint }> {
+  const [start, end, inPoint, outPoint] = await Promise.all([item.getStartTime(), item.getEndTime(), item.getInPoint(), item.getOutPoint()]);
+  return { start: BigInt(start.ticks), end: BigInt(end.ticks), inPoint: BigInt(inPoint.ticks), outPoint: BigInt(outPoint.ticks) };
+}
+
 async function readClip(ppro: Ppro, item: PTrackItem, track: number): Promise<TimelineClip> {
-  const [start, end, inPoint, outPoint, disabled, name] = await Promise.all([
-    item.getStartTime(), item.getEndTime(), item.getInPoint(), item.getOutPoint(), item.isDisabled(), item.getName(),
-  ]);
-  return { track, start: BigInt(start.ticks), end: BigInt(end.ticks), inPoint: BigInt(inPoint.ticks), outPoint: BigInt(outPoint.ticks), disabled, name, path: await mediaPath(ppro, item) };
+  const [times, disabled, name, path] = await Promise.all([itemTimes(item), item.isDisabled(), item.getName(), mediaPath(ppro, item)]);
+  return { track, ...times, disabled, name, path };
 }
 
 /** The clip's media file, or null for titles, graphics, nested sequences and offline media. */

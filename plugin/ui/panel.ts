@@ -1,6 +1,6 @@
 import type { Accepted, Job, PromptEdit, TransitionStyle } from '../../shared/index.ts';
 import { HelperClient, HelperError, DEFAULT_HELPER_URL } from '../client.ts';
-import { diffCuts, visibleCuts } from '../core/cuts.ts';
+import { diffCuts, indexOfCut, visibleCuts } from '../core/cuts.ts';
 import { PlacementRecord } from '../core/layout.ts';
 import { secondsOf } from '../core/time.ts';
 import type { Ppro } from '../premiere/api.ts';
@@ -127,8 +127,12 @@ export class Panel {
     await this.host.fs.writeFile(path, utf8(JSON.stringify(record, null, 1)));
   }
 
-  private need(): { client: HelperClient; id: string } {
+  private requirePaired(): void {
     if (!this.state.health) throw new Error('Pair with the Segue helper first (flyout menu > Pair with helper)');
+  }
+
+  private need(): { client: HelperClient; id: string } {
+    this.requirePaired();
     if (!this.state.helperProject || !this.state.plan) throw new Error('Score the sequence first');
     return { client: this.client, id: this.state.helperProject };
   }
@@ -143,7 +147,7 @@ export class Panel {
 
   score(): Promise<void> {
     return this.act('Scoring', async () => {
-      if (!this.state.health) throw new Error('Pair with the Segue helper first (flyout menu > Pair with helper)');
+      this.requirePaired();
       await this.readCuts();
       const r = this.read!;
       const cuts = effectiveCuts(this.state);
@@ -175,7 +179,6 @@ export class Panel {
     const id = this.state.helperProject!;
     const plan = await this.client.plan(id);
     this.update({ plan, takes: plan.takes, busy: 'Placing on the timeline' });
-    if (!this.read) await this.readCuts();
     this.read = await readSequence(this.ppro); // track counts may have changed since
     const result = await placePlan({
       ppro: this.ppro, host: this.host, read: this.read, plan, helperProject: id, only: only ? new Set(only) : null,
@@ -251,10 +254,9 @@ export class Panel {
   }
 
   toggleCut(t: number): void {
-    const near = (l: number[]) => l.findIndex((x) => Math.abs(x - t) < 0.02);
-    const added = near(this.state.addedCuts);
+    const added = indexOfCut(this.state.addedCuts, t);
     if (added >= 0) return this.update({ addedCuts: this.state.addedCuts.filter((_, i) => i !== added) });
-    const removed = near(this.state.removedCuts);
+    const removed = indexOfCut(this.state.removedCuts, t);
     this.update({ removedCuts: removed >= 0 ? this.state.removedCuts.filter((_, i) => i !== removed) : [...this.state.removedCuts, t] });
   }
 

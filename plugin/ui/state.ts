@@ -1,4 +1,5 @@
 import type { Health, Job, Plan, Take } from '../../shared/index.ts';
+import { indexOfCut } from '../core/cuts.ts';
 import type { PlacementRecord } from '../core/layout.ts';
 
 /** Everything the panel shows; the view is a function of this. */
@@ -38,6 +39,5 @@ export const initialState = (url: string, token: string): PanelState => ({
 
 /** The cut list to send: what the sequence has, less the cuts removed, plus the cuts added. */
 export function effectiveCuts(s: PanelState): number[] {
-  const near = (list: number[], t: number) => list.some((x) => Math.abs(x - t) < 0.02);
-  return [...s.cuts.filter((t) => !near(s.removedCuts, t)), ...s.addedCuts].sort((a, b) => a - b);
+  return [...s.cuts.filter((t) => indexOfCut(s.removedCuts, t) < 0), ...s.addedCuts].sort((a, b) => a - b);
 }

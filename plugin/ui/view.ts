@@ -1,4 +1,5 @@
 import { TRANSITION_STYLES, type PlannedScene, type Transition } from '../../shared/index.ts';
+import { indexOfCut } from '../core/cuts.ts';
 import { STYLE_LABEL } from '../core/layout.ts';
 import { clockLabel } from '../core/time.ts';
 import { closeMenu, contextMenu } from './dialogs.ts';
@@ -70,8 +71,8 @@ function cutList(p: Panel): HTMLElement | null {
   return h('details', { class: 'cuts', open: !s.plan },
     h('summary', {}, `Cuts: ${cuts.length} (${cuts.length + 1} scenes before merging short ones)`),
     h('div', { class: 'chips' }, ...shown.map((t) => {
-      const off = !cuts.some((x) => Math.abs(x - t) < 0.02);
-      const added = s.addedCuts.some((x) => Math.abs(x - t) < 0.02);
+      const off = indexOfCut(cuts, t) < 0;
+      const added = indexOfCut(s.addedCuts, t) >= 0;
       return h('span', { class: `chip${off ? ' off' : ''}${added ? ' added' : ''}`, title: off ? 'Removed: click to keep' : 'Click to remove this cut', onclick: () => p.toggleCut(t) }, clockLabel(t));
     })),
     button('Add cut at playhead', () => void p.addCutAtPlayhead(), { quiet: true, class: 'add-cut' }));
