@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import {
-  Accepted, CreateProject, Health, Job, OpenProject, Plan, ProjectDetail, ProjectList, RegenerateRequest, ScoreRequest, TakesResponse,
+  Accepted, CreateProject, Health, Job, OpenProject, Plan, ProjectDetail, ProjectList, RecutRequest, RegenerateRequest, ScoreRequest, TakesResponse,
   TransitionRequest, UseTakeRequest,
 } from '../../shared/index.ts';
 import { regenerate, setTransition, useTake } from '../core/edit.ts';
@@ -11,6 +11,7 @@ import { loadPlan } from '../pipeline/edit.ts';
 import { ENGINES } from '../pipeline/score.ts';
 import { validateCuts } from '../core/scenes.ts';
 import { sequenceCuts } from '../core/sequence.ts';
+import { readStoredSequence, type RecutSequence } from '../pipeline/recut.ts';
 import { storeFrames, type StoredSequence } from '../pipeline/sequence.ts';
 import type { JobQueue, JobSpec } from './jobs.ts';
 import type { ProjectStore } from './projects.ts';
@@ -60,6 +61,18 @@ function scoredPlan(ctx: Context, id: string): Plan {
   return plan;
 }
 
+/** A sequence description's cuts and mixdown, checked before anything is stored. */
+function checkCuts(req: Pick<z.output<typeof CreateProject>, 'cuts' | 'forcedCuts' | 'durationSec' | 'audioMixdown'>): void {
+  if (Array.isArray(req.cuts)) {
+    try {
+      validateCuts(sequenceCuts(req.cuts, req.forcedCuts, req.durationSec).cuts, req.durationSec);
+    } catch (e) {
+      throw new RequestError(`cuts: ${(e as Error).message}`, 'cuts');
+    }
+  }
+  if (req.audioMixdown && !existsSync(req.audioMixdown)) throw new RequestError(`audioMixdown: ${req.audioMixdown} does not exist; export the sequence's sound again or leave it out`, 'audioMixdown');
+}
+
 function accepted(ctx: Context, spec: JobSpec): z.infer<typeof Accepted> {
   return { job: ctx.jobs.submit(spec), project: spec.project };
 }
@@ -80,14 +93,7 @@ export const ROUTES: Route[] = [
     handler: (c, ctx) => {
       const req = c.body as z.output<typeof CreateProject>;
       if (!Array.isArray(req.cuts) && !existsSync(req.cuts.detect.video)) throw new RequestError(`cuts.detect.video: ${req.cuts.detect.video} does not exist; give a rendered video of the sequence`, 'cuts.detect.video');
-      if (Array.isArray(req.cuts)) {
-        try {
-          validateCuts(sequenceCuts(req.cuts, req.forcedCuts, req.durationSec).cuts, req.durationSec);
-        } catch (e) {
-          throw new RequestError(`cuts: ${(e as Error).message}`, 'cuts');
-        }
-      }
-      if (req.audioMixdown && !existsSync(req.audioMixdown)) throw new RequestError(`audioMixdown: ${req.audioMixdown} does not exist; export the sequence's sound again or leave it out`, 'audioMixdown');
+      checkCuts(req);
       const { id, dir } = ctx.store.create(req.name);
       // Stills are checked and stored now (a bad one is a 4xx with nothing kept), so the job, and a retry of it, reads them from disk.
       let frames;
@@ -100,6 +106,26 @@ export const ROUTES: Route[] = [
       const { frames: _bytes, ...rest } = req;
       writeFileSync(join(dir, 'sequence.json'), JSON.stringify({ ...rest, frames } satisfies StoredSequence, null, 2));
       return accepted(ctx, { kind: 'analyse', project: id, body: null });
+    },
+  },
+  {
+    method: 'put', path: '/v1/projects/{id}/sequence', summary: 'The sequence after a re-cut: kept scenes keep their music, new or changed ones are analysed and scored', auth: true, body: RecutRequest, limit: '96mb', status: 202, response: Accepted,
+    handler: (c, ctx) => {
+      const id = c.params.id!;
+      const dir = ctx.store.dirOf(id);
+      if (!existsSync(join(dir, 'plan.json'))) throw new ConflictError(`project ${id} has no analysis yet; wait for its analyse job (GET /v1/projects/${id} shows it)`);
+      readStoredSequence(dir); // a project scored from a video file has no sequence to re-cut: 409 now
+      const req = c.body as z.output<typeof RecutRequest>;
+      checkCuts(req);
+      // The new stills get their own names: the project's current stills stay until the re-cut commits.
+      let frames;
+      try {
+        frames = storeFrames(req, dir, `recut-${Date.now().toString(36)}-`);
+      } catch (e) {
+        throw new RequestError((e as Error).message, 'frames');
+      }
+      const { frames: _bytes, ...rest } = req;
+      return accepted(ctx, { kind: 'recut', project: id, body: { ...rest, frames } satisfies RecutSequence });
     },
   },
   {

@@ -16,6 +16,7 @@ import { RenderPool } from '../pipeline/pool.ts';
 import { scoreProject } from '../pipeline/project.ts';
 import { ENGINES } from '../pipeline/score.ts';
 import { analyseSequence, type StoredSequence } from '../pipeline/sequence.ts';
+import { recutProject, type RecutSequence } from '../pipeline/recut.ts';
 import { VERSION } from '../version.ts';
 import { JobQueue, type Runner } from './jobs.ts';
 import { openApiDocument } from './openapi.ts';
@@ -100,6 +101,10 @@ export async function startHelper(o: HelperOptions): Promise<Helper> {
         const b = TransitionRequest.extend({ k: z.number() }).parse(spec.body);
         const r = await applyEdit(dir, (p) => setTransition(p, { ...b, cut: b.k }), 'transition', emit, signal, { ...edit, mix: b.mix });
         return outcome(r);
+      }
+      case 'recut': {
+        const r = await recutProject(dir, spec.body as RecutSequence, { pool, vision: o.vision }, emit, signal);
+        return { ...outcome(r), fresh: r.fresh.map((k) => k + 1) };
       }
       case 'take': {
         const b = UseTakeRequest.extend({ cue: z.string() }).parse(spec.body);

@@ -17,6 +17,8 @@ export interface Decisions {
   scenes: PlannedScene[];
   transitions: Transition[];
   seeds: number[];
+  /** Per cut, the seed of its bridge's current take; undefined: the plan seed's default for that cut. */
+  bridgeSeeds: (number | undefined)[];
 }
 
 export function decisionsOf(plan: Plan): Decisions {
@@ -24,6 +26,7 @@ export function decisionsOf(plan: Plan): Decisions {
     scenes: plan.scenes,
     transitions: plan.transitions,
     seeds: plan.scenes.map((_, k) => plan.cues.find((c) => c.id === `scene-${k + 1}`)!.seed),
+    bridgeSeeds: plan.transitions.map((t) => plan.cues.find((c) => c.id === `bridge-${t.cut + 1}`)?.seed),
   };
 }
 
@@ -37,7 +40,7 @@ function sceneIndex(plan: Plan, scene: number): number {
 
 /** The notes scene k's cue would get from these decisions (composition is cheap and pure). */
 function sceneNotes(plan: Plan, d: Decisions, k: number): string {
-  const job = layoutCues(d.scenes, d.transitions, plan.settings, d.seeds)[k]!.job;
+  const job = layoutCues(d.scenes, d.transitions, plan.settings, d.seeds, d.bridgeSeeds)[k]!.job;
   return job.composition.kind === 'scene' ? JSON.stringify(compose(job.composition.spec).notes) : '';
 }
 

@@ -108,7 +108,9 @@ const energyCurveOf = (ps: PlannedScene) =>
  * Places one cue per scene and one per bridge around the transitions decided for each cut.
  * `seeds[k]` is scene k's current seed. Scene cues come first, in scene order, then bridges.
  */
-export function layoutCues(scenes: readonly PlannedScene[], transitions: readonly Transition[], settings: PlanSettings, seeds: readonly number[]): CueLayout[] {
+export function layoutCues(
+  scenes: readonly PlannedScene[], transitions: readonly Transition[], settings: PlanSettings, seeds: readonly number[], bridgeSeeds: readonly (number | undefined)[] = [],
+): CueLayout[] {
   const grids = sceneGrids(scenes, transitions);
   const sceneCues = scenes.map((ps, k): CueLayout => {
     const { prompt, analysis } = ps;
@@ -157,7 +159,7 @@ export function layoutCues(scenes: readonly PlannedScene[], transitions: readonl
       },
     };
   });
-  return [...sceneCues, ...transitions.flatMap((t) => (t.style === 'bridge' && t.bridge ? [layoutBridge(scenes, t, t.bridge, settings)] : []))];
+  return [...sceneCues, ...transitions.flatMap((t) => (t.style === 'bridge' && t.bridge ? [layoutBridge(scenes, t, t.bridge, settings, bridgeSeeds[t.cut] ?? bridgeSeed(settings.seed, t.cut))] : []))];
 }
 
 /**
@@ -165,7 +167,7 @@ export function layoutCues(scenes: readonly PlannedScene[], transitions: readonl
  * fitted grids are within a few percent of them), so it depends only on its own cut and the two
  * scenes' prompts: changing the transition at a scene's other end never re-renders this bridge.
  */
-function layoutBridge(scenes: readonly PlannedScene[], t: Transition, span: BridgeSpan, settings: PlanSettings): CueLayout {
+function layoutBridge(scenes: readonly PlannedScene[], t: Transition, span: BridgeSpan, settings: PlanSettings, seed: number): CueLayout {
   const A = scenes[t.cut]!;
   const B = scenes[t.cut + 1]!;
   const gridOf = (ps: PlannedScene) => ({ bpm: ps.prompt.bpm, beatsPerBar: styleById(ps.prompt.style).beatsPerBar, samplesPerBeat: (60 / ps.prompt.bpm) * SAMPLE_RATE });
@@ -180,7 +182,6 @@ function layoutBridge(scenes: readonly PlannedScene[], t: Transition, span: Brid
   const join: Fade = { samples: span.joinSamples, shape: 'equal-power' };
   const eA = energyCurveOf(A);
   const eB = energyCurveOf(B);
-  const seed = bridgeSeed(settings.seed, t.cut);
   const spec: BridgeSpec = {
     from: { style: A.prompt.style, key: A.prompt.key, bpm: gA.bpm, beatsPerBar: gA.beatsPerBar, energy: eA[eA.length - 1] ?? 0.5, motion: A.analysis.motion },
     to: { style: B.prompt.style, key: B.prompt.key, bpm: gB.bpm, beatsPerBar: gB.beatsPerBar, energy: eB[0] ?? 0.5, motion: B.analysis.motion },

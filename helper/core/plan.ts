@@ -21,11 +21,7 @@ export function planSequence(input: readonly { scene: Scene; analysis: SceneAnal
   const withSeconds = input.map((x) => ({ ...x, seconds: x.scene.end - x.scene.start }));
   const anchor = { ...anchorFor(withSeconds), ...anchorOverride };
   styleById(anchor.style); // an unknown style is refused here, by name
-  const total = withSeconds.reduce((a, s) => a + s.seconds, 0) || 1;
-  const meanVA = {
-    valence: withSeconds.reduce((a, s) => a + s.analysis.valence * s.seconds, 0) / total,
-    arousal: withSeconds.reduce((a, s) => a + s.analysis.arousal * s.seconds, 0) / total,
-  };
+  const meanVA = meanMood(input);
   const arc = planArc(input.map((x) => x.analysis.arousal));
   const scenes: PlannedScene[] = input.map((x, i) => ({
     scene: x.scene,
@@ -35,6 +31,13 @@ export function planSequence(input: readonly { scene: Scene; analysis: SceneAnal
   }));
   const transitions = decideTransitions(scenes, settings);
   return { anchor, scenes: fitKeys(scenes, transitions), transitions };
+}
+
+/** The sequence's mean valence and arousal, each scene weighted by its length. */
+export function meanMood(input: readonly { scene: Scene; analysis: SceneAnalysis }[]): { valence: number; arousal: number } {
+  const total = input.reduce((a, x) => a + x.scene.end - x.scene.start, 0) || 1;
+  const mean = (f: (a: SceneAnalysis) => number) => input.reduce((a, x) => a + f(x.analysis) * (x.scene.end - x.scene.start), 0) / total;
+  return { valence: mean((a) => a.valence), arousal: mean((a) => a.arousal) };
 }
 
 /**

@@ -37,6 +37,25 @@ export function visibleSpans(clips: readonly ClipMedia[], durationSec: number): 
   return spans;
 }
 
+/** The parts of the spans inside the given time ranges (a re-cut reads only its new scenes' media). */
+export function spansWithin(spans: readonly VisibleSpan[], ranges: readonly { start: number; end: number }[]): VisibleSpan[] {
+  return spans.flatMap((s) =>
+    ranges.flatMap((r) => {
+      const a = Math.max(s.timelineIn, r.start);
+      const b = Math.min(s.timelineOut, r.end);
+      return b > a ? [{ ...s, timelineIn: a, timelineOut: b }] : [];
+    }),
+  );
+}
+
+/** The media frame the picture shows at time t ("path@frame"), or null where no clip is known. */
+export function openingFrame(spans: readonly VisibleSpan[], t: number, frameRate: number): string | null {
+  // A quarter frame in, so a clip that starts exactly at t is the one seen.
+  const at = t + 0.25 / frameRate;
+  const s = spans.find((x) => x.timelineIn <= at && at < x.timelineOut);
+  return s ? `${s.path}@${Math.round((t + s.offset) * frameRate)}` : null;
+}
+
 /** Whether time t is covered by any span. */
 export function covered(spans: readonly VisibleSpan[], t: number): boolean {
   return spans.some((s) => s.timelineIn <= t && t < s.timelineOut);

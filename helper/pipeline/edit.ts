@@ -76,11 +76,12 @@ export interface EditOptions {
   pool?: RenderPool;
 }
 
-/** Cue ids whose file differs between two plans, and those that went away. */
+/** Cue ids whose file or place on the timeline differs between two plans, and those that went away. */
 export function changedCues(before: Plan | null, after: Plan): { changed: string[]; removed: string[] } {
-  const prev = new Map(before?.cues.map((c) => [c.id, c.file]) ?? []);
+  const where = (c: Plan['cues'][number]) => `${c.file}@${c.timelineIn}-${c.timelineOut}`;
+  const prev = new Map(before?.cues.map((c) => [c.id, where(c)]) ?? []);
   return {
-    changed: after.cues.filter((c) => prev.get(c.id) !== c.file).map((c) => c.id),
+    changed: after.cues.filter((c) => prev.get(c.id) !== where(c)).map((c) => c.id),
     removed: [...prev.keys()].filter((id) => !after.cues.some((c) => c.id === id)),
   };
 }

@@ -51,9 +51,11 @@ async function scoreLocked(dir: string, req: Request, o: { pool?: RenderPool }, 
     transitions = decideTransitions(scenes, settings); // keys stay as set: the editor's key wins over key fitting
   }
   // A new seed re-seeds every scene; otherwise scenes keep the seeds of their current takes.
-  const seeds = scored && req.seed === undefined ? decisionsOf(plan).seeds : scenes.map((_, k) => sceneSeed(settings.seed, k));
+  const keep = scored && req.seed === undefined;
+  const seeds = keep ? decisionsOf(plan).seeds : scenes.map((_, k) => sceneSeed(settings.seed, k));
+  const bridgeSeeds = keep ? decisionsOf(plan).bridgeSeeds : [];
   const done = await realiseInto(dir, {
-    source: plan.source, durationSamples: plan.durationSamples, settings, anchor, scenes, transitions, seeds,
+    source: plan.source, durationSamples: plan.durationSamples, settings, anchor, scenes, transitions, seeds, bridgeSeeds,
     previous: plan.takes.length ? plan : null, reason: 'score', keepOriginalAudio: plan.outputs.keepOriginalAudio, mix: req.mix,
     videoName: scoredVideoName(plan),
     ...(o.pool ? { pool: o.pool } : {}),

@@ -39,6 +39,8 @@ export interface RealiseInput {
   transitions: Transition[];
   /** Current seed of each scene's cue. */
   seeds: number[];
+  /** Per cut, its bridge's seed where it is not the plan seed's default (a re-cut keeps a moved bridge's). */
+  bridgeSeeds?: (number | undefined)[];
   /** The plan being edited; null for a fresh score. */
   previous: Plan | null;
   /** Why new takes are made (recorded in the take history). */
@@ -66,10 +68,11 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
   const check = () => {
     if (signal.aborted) throw new InterruptedError();
   };
-  const layouts = layoutCues(r.scenes, r.transitions, r.settings, r.seeds);
+  const layouts = layoutCues(r.scenes, r.transitions, r.settings, r.seeds, r.bridgeSeeds);
   const sfPath = resolveSoundFont(r.settings.soundFont);
   const sfId = existsSync(sfPath) ? await hashFile(sfPath) : sfPath;
-  const hashOf = (l: CueLayout) => hashJson({ v: CACHE_VERSION, engine: VERSION, job: { ...l.job, soundFont: sfId } });
+  // The cue's number is not part of its content: a scene renumbered by a re-cut keeps its audio.
+  const hashOf = ({ job: { id: _id, ...job } }: CueLayout) => hashJson({ v: CACHE_VERSION, engine: VERSION, job: { ...job, soundFont: sfId } });
   const previousTakes = r.previous?.takes ?? [];
   const now = new Date().toISOString();
   const newTakes: Take[] = [];
@@ -83,7 +86,9 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
     if (same) {
       return { ...rest, take: same.take, ...companions(same.file, layout.job), loudness: same.loudness, hash };
     }
-    const take = Math.max(0, ...previousTakes.filter((t) => t.cue === layout.id).map((t) => t.take)) + 1;
+    // Never reuse a take number, nor a file name left by a scene a re-cut removed.
+    let take = Math.max(0, ...previousTakes.filter((t) => t.cue === layout.id).map((t) => t.take)) + 1;
+    while (existsSync(join(r.outDir, `cues/${layout.id}-take-${take}.wav`))) take++;
     toRender.push({ layout, hash, file: `cues/${layout.id}-take-${take}.wav`, take });
     return null;
   });

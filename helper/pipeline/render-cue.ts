@@ -36,6 +36,10 @@ export function composeJob(job: CueJob): Composition {
   return c.kind === 'scene' ? compose(c.spec) : composeBridge(c.spec);
 }
 
+/** A cue described by its music: "noir in D minor", "noir to pastoral bridge". */
+const what = ({ composition: c }: CueJob) =>
+  c.kind === 'scene' ? `${c.spec.style} in ${c.spec.key.tonic} ${c.spec.key.mode}` : `${c.spec.from.style} to ${c.spec.to.style} bridge`;
+
 export async function renderCue(job: CueJob, wavPath: string): Promise<MasterResult> {
   const metaPath = `${wavPath}.json`;
   const cached = readJsonIfExists<MasterResult>(metaPath);
@@ -61,14 +65,14 @@ export async function renderCue(job: CueJob, wavPath: string): Promise<MasterRes
   const { curve, ...result } = master(pcm, job.master);
   // A silent render is a failure, never an output: it would be placed on the editor's timeline.
   if (result.integratedLufs <= -70) {
-    const what = job.composition.kind === 'scene' ? job.composition.spec.style : `${job.composition.spec.from.style} to ${job.composition.spec.to.style} bridge`;
-    throw new EngineError(`${job.id}: the ${what} render came out silent; the SoundFont "${job.soundFont}" may lack General MIDI presets, try --soundfont musescore`);
+    throw new EngineError(`${job.id}: the ${what(job)} render came out silent; the SoundFont "${job.soundFont}" may lack General MIDI presets, try --soundfont musescore`);
   }
   for (const s of stems) {
     applyCurve(s.pcm, curve);
     writeAtomic(stemPathOf(wavPath, s.group), encodeWav24(s.pcm, SAMPLE_RATE));
   }
-  writeAtomic(midiPathOf(wavPath), compositionToMidi(comp, job.render, job.id));
+  // Titled by content, not by cue number: the cached file serves whichever cue has this content.
+  writeAtomic(midiPathOf(wavPath), compositionToMidi(comp, job.render, `Segue: ${what(job)}`));
   writeAtomic(wavPath, encodeWav24(pcm, SAMPLE_RATE));
   writeAtomic(metaPath, JSON.stringify(result));
   return result;

@@ -10,7 +10,7 @@ import { DEFAULT_WEIGHTS, detectContentCuts, FrameMeter, type FrameSeries, type 
 import { imageInfo } from '../core/image.ts';
 import { planSequence } from '../core/plan.ts';
 import { scenesFromCuts } from '../core/scenes.ts';
-import { covered, sequenceCuts, visibleSpans } from '../core/sequence.ts';
+import { covered, sequenceCuts, spansWithin, visibleSpans } from '../core/sequence.ts';
 import { analysisSize, grabFrame, probe, readFrames, readImage } from '../adapters/ffmpeg.ts';
 import { InterruptedError, MediaError } from '../errors.ts';
 import { VERSION } from '../version.ts';
@@ -37,6 +37,11 @@ export interface StoredFrame {
   height: number;
 }
 type Emit = (e: ProgressEvent) => void;
+/** A stored still with its absolute path. */
+export type Still = StoredFrame & { path: string };
+
+/** The stored stills inside the sequence, with absolute paths. */
+export const stillsOf = (req: StoredSequence, dir: string): Still[] => req.frames.filter((s) => s.time < req.durationSec).map((s) => ({ ...s, path: join(dir, s.file) }));
 
 export interface AnalyseOptions {
   /** A CLIP/SigLIP folder the helper was started with, or null. */
@@ -44,7 +49,7 @@ export interface AnalyseOptions {
 }
 
 /** Writes each uploaded still into frames/ and returns their paths in timeline order; refuses anything not a sane PNG/JPEG. */
-export function storeFrames(req: Pick<CreateProjectInput, 'frames'>, dir: string): StoredFrame[] {
+export function storeFrames(req: Pick<CreateProjectInput, 'frames'>, dir: string, prefix = ''): StoredFrame[] {
   mkdirSync(join(dir, 'frames'), { recursive: true });
   return (req.frames ?? [])
     .map((f, i) => ({ f, i }))
@@ -56,7 +61,7 @@ export function storeFrames(req: Pick<CreateProjectInput, 'frames'>, dir: string
       if (info.width < 1 || info.height < 1 || info.width > MAX_FRAME_SIDE || info.height > MAX_FRAME_SIDE) {
         throw new MediaError(`frames[${i}].image is ${info.width}x${info.height} px; stills must be 1 to ${MAX_FRAME_SIDE} px a side (small stills are enough, e.g. 320 px wide)`);
       }
-      const file = `frames/${String(i).padStart(4, '0')}.${info.type === 'png' ? 'png' : 'jpg'}`;
+      const file = `frames/${prefix}${String(i).padStart(4, '0')}.${info.type === 'png' ? 'png' : 'jpg'}`;
       writeFileSync(join(dir, file), bytes);
       return { time: f.time, file, width: info.width, height: info.height };
     });
@@ -67,7 +72,7 @@ export async function analyseSequence(req: StoredSequence, dir: string, o: Analy
   const check = () => {
     if (signal.aborted) throw new InterruptedError();
   };
-  const stills = req.frames.filter((s) => s.time < req.durationSec).map((s) => ({ ...s, path: join(dir, s.file) }));
+  const stills = stillsOf(req, dir);
   let source: SourceMedia | null = null;
   let durationSec = req.durationSec;
   let series: FrameSeries;
@@ -125,10 +130,13 @@ export async function analyseSequence(req: StoredSequence, dir: string, o: Analy
  * light, colour), and the stills wherever no media was readable (light and colour; a still says
  * nothing about motion). Dialogue from the mixdown, else from the visible clips' own sound.
  */
-async function measureSequence(req: StoredSequence, stills: { time: number; path: string; width: number; height: number }[], signal: AbortSignal, progress: (f: number, m: string) => void): Promise<{ series: FrameSeries; speech: number[] | null }> {
+export async function measureSequence(
+  req: StoredSequence, stills: Still[], signal: AbortSignal, progress: (f: number, m: string) => void,
+  ranges: readonly { start: number; end: number }[] = [{ start: 0, end: req.durationSec }],
+): Promise<{ series: FrameSeries; speech: number[] | null }> {
   const meter = new FrameMeter({ edges: false });
   const frames: FrameStats[] = [];
-  const spans = visibleSpans(req.clips, req.durationSec);
+  const spans = spansWithin(visibleSpans(req.clips, req.durationSec), ranges);
   const read: typeof spans = [];
   const sounds: SoundSource[] = [];
   for (const [i, span] of spans.entries()) {
@@ -152,7 +160,7 @@ async function measureSequence(req: StoredSequence, stills: { time: number; path
     if (media.hasAudio) sounds.push({ path: span.path, range, timelineIn: span.timelineIn });
   }
   for (const s of stills) {
-    if (covered(read, s.time)) continue;
+    if (covered(read, s.time) || !ranges.some((r) => r.start <= s.time && s.time < r.end)) continue;
     const size = analysisSize(s.width, s.height);
     meter.forget();
     frames.push(meter.measure({ index: 0, time: s.time, ...size, rgb: await readImage(s.path, size.width, size.height, signal) }));
@@ -174,7 +182,7 @@ async function measureSequence(req: StoredSequence, stills: { time: number; path
 }
 
 /** The stills that fall in a scene (or the nearest one), fitted for a vision model. */
-function stillFrames(stills: { time: number; path: string }[], signal: AbortSignal): SceneFrames {
+export function stillFrames(stills: { time: number; path: string }[], signal: AbortSignal): SceneFrames {
   return async (scene: Scene, size, fit) => {
     const inside = stills.filter((s) => s.time >= scene.start && s.time < scene.end);
     const mid = (scene.start + scene.end) / 2;

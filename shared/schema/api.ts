@@ -117,6 +117,17 @@ export const CreateProject = z
   .strict();
 export type CreateProject = z.input<typeof CreateProject>;
 
+/**
+ * `PUT /v1/projects/{id}/sequence`: the sequence again after the editor re-cut it, described as for
+ * creating the project (the cut list, never detection). Scenes that still show the same picture keep
+ * their music; only new or changed ones are analysed, prompted and rendered.
+ */
+export const RecutRequest = CreateProject
+  .omit({ name: true, settings: true })
+  .extend({ cuts: z.array(Seconds).max(MAX_CUTS) })
+  .strict();
+export type RecutRequest = z.input<typeof RecutRequest>;
+
 /** `POST /v1/projects/open`: a folder `segue score` wrote. */
 export const OpenProject = z.object({ dir: z.string().min(1).max(4096) }).strict();
 
@@ -165,7 +176,7 @@ export type TransitionRequest = z.input<typeof TransitionRequest>;
 export const UseTakeRequest = z.object({ take: z.number().int().min(1), mix: z.boolean().default(false) }).strict();
 export type UseTakeRequest = z.input<typeof UseTakeRequest>;
 
-export const JOB_KINDS = ['analyse', 'score', 'regenerate', 'transition', 'take'] as const;
+export const JOB_KINDS = ['analyse', 'score', 'regenerate', 'transition', 'take', 'recut'] as const;
 export const JOB_STATES = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'] as const;
 export const JobState = z.enum(JOB_STATES);
 export type JobState = z.infer<typeof JobState>;
@@ -173,12 +184,14 @@ export type JobState = z.infer<typeof JobState>;
 /** What a finished job changed: the panel replaces exactly these cues' clips. */
 export const JobResult = z
   .object({
-    /** Cues whose current take is new (or another take made current). */
+    /** Cues whose current take is new (or another take made current), or that moved on the timeline (a re-cut). */
     changed: z.array(z.string()),
     /** Cues rendered by this job (a subset of changed: the rest came from disk or cache). */
     rendered: z.array(z.string()),
     /** Cues that no longer exist (a re-score with fewer bridges). */
     removed: z.array(z.string()),
+    /** Recut only: new scene numbers (1-based) whose picture was new or changed, so analysed afresh. */
+    fresh: z.array(z.number().int().min(1)).optional(),
     seconds: z.number(),
   })
   .strict();
