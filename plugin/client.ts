@@ -8,6 +8,7 @@ import {
   ProjectDetail,
   TakesResponse,
   type CreateProject,
+  type RecutRequest,
   type RegenerateRequest,
   type ScoreRequest,
   type TransitionRequest,
@@ -90,6 +91,8 @@ export class HelperClient {
   createProject = (body: CreateProject) => this.json(Accepted, 'POST', '/v1/projects', body);
   project = (id: string) => this.json(ProjectDetail, 'GET', `/v1/projects/${enc(id)}`);
   plan = (id: string) => this.json(Plan, 'GET', `/v1/projects/${enc(id)}/plan`);
+  /** The sequence after a re-cut: kept scenes keep their music, the helper re-plans the rest. */
+  recut = (id: string, body: RecutRequest) => this.json(Accepted, 'PUT', `/v1/projects/${enc(id)}/sequence`, body);
   score = (id: string, body: ScoreRequest = {}) => this.json(Accepted, 'POST', `/v1/projects/${enc(id)}/score`, body);
   /** `scene` is 1-based, as in the CLI and the API. */
   regenerate = (id: string, scene: number, body: RegenerateRequest = {}) => this.json(Accepted, 'POST', `/v1/projects/${enc(id)}/scenes/${scene}/regenerate`, body);

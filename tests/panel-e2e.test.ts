@@ -187,6 +187,57 @@ describe('the Premiere panel end to end (headless Chromium, fake Premiere, real 
     assertMatches(await plan(), await timeline(page));
   });
 
+  it('follows a ripple trim: only the changed scene is scored afresh, later clips move with their music, one undo step', async () => {
+    const before = await plan();
+    const t0 = await timeline(page);
+    const TWO_SECONDS = 2n * 254_016_000_000n;
+    // The editor ripple-trims 2 s off the end of the second shot on V1 and A1 (Segue's tracks are not sync-locked here).
+    await page.evaluate((two) => {
+      const seq = window.segueFake.premiere.sequence;
+      const shots = [...seq.video[0]!.clips].sort((a, b) => (a.start < b.start ? -1 : 1));
+      const cut = shots[1]!.end;
+      for (const t of [seq.video[0]!, seq.audio[0]!]) {
+        for (const c of t.clips) {
+          if (c.end === cut) c.end -= BigInt(two);
+          else if (c.start >= cut) {
+            c.start -= BigInt(two);
+            c.end -= BigInt(two);
+          }
+        }
+      }
+      seq.end -= BigInt(two);
+    }, String(TWO_SECONDS));
+    await page.click('#flyout');
+    await page.click('.flyout-item[data-id="reread"]');
+    await page.waitForSelector('.recut');
+    assert.match(await page.textContent('.message.notice') ?? '', /Follow the new cut/);
+    await shot('08-recut-pending.png');
+    await page.click('.recut');
+    await page.waitForSelector('.recut', { state: 'detached', timeout: 240_000 });
+    await idle();
+    const err = await page.$('.message.error');
+    assert.equal(err, null, (await err?.textContent()) ?? '');
+    const after = await plan();
+    const t1 = await timeline(page);
+    assertMatches(after, t1);
+    const shift = -2 * SAMPLE_RATE;
+    assert.deepEqual(after.scenes.map((s) => s.scene.startSample), before.scenes.map((s, k) => s.scene.startSample + (k >= 2 ? shift : 0)));
+    assert.match(await page.textContent('.message.notice') ?? '', /Scene\(s\) 2 new or changed/);
+    // The last scenes sit beside the same neighbours: same takes, moved by exactly the trim.
+    for (const id of ['scene-5', 'scene-6']) {
+      const was = before.cues.find((c) => c.id === id)!;
+      const now = after.cues.find((c) => c.id === id)!;
+      assert.equal(now.file, was.file, `${id} kept its take`);
+      assert.equal(now.timelineIn, was.timelineIn + shift, `${id} moved with its picture`);
+    }
+    // Cues before the trim that did not change stay exactly where they were.
+    const same = after.cues.filter((c) => before.cues.some((b) => b.id === c.id && b.file === c.file && b.timelineIn === c.timelineIn && b.timelineOut === c.timelineOut));
+    assert.ok(same.length >= 1, 'scene 1 at least is untouched');
+    for (const c of same) assert.ok(t1.audio.filter((x) => x.name.startsWith(`${c.id}-`)).every((x) => t0.audio.some((y) => key(y) === key(x))), `${c.id}'s clip was left alone`);
+    assert.deepEqual(t1.undo.slice(t0.undo.length), ['Segue: follow the new cut']);
+    await shot('09-recut-followed.png');
+  });
+
   it('says so, readably, when the helper is gone, and changes nothing', async () => {
     const t0 = await timeline(page);
     await preview.helper.stop();

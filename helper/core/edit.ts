@@ -1,10 +1,10 @@
-import { PromptEdit, promptCaption, type MusicPrompt, SAMPLE_RATE, TRANSITION_STYLES, type FADE_SHAPES, type Plan, type PlannedScene, type Transition, type TransitionStyle } from '../../shared/index.ts';
+import { PromptEdit, promptCaption, type MusicPrompt, TRANSITION_STYLES, type FADE_SHAPES, type Plan, type PlannedScene, type Transition, type TransitionStyle } from '../../shared/index.ts';
 import { UsageError } from '../errors.ts';
 import { compose } from './compose/composer.ts';
 import { styleById } from './compose/styles.ts';
 import { layoutCues } from './layout.ts';
 import { DEFAULT_LENGTHS } from './director.ts';
-import { ruleTransition, transitionFor } from './plan.ts';
+import { choiceOf, ruleTransition, transitionFor } from './plan.ts';
 
 /**
  * Plan edits, the panel's iteration verbs: regenerate a scene, set or accept a transition, make an
@@ -119,13 +119,12 @@ export function setTransition(plan: Plan, e: TransitionEdit): Decisions {
     return replace({ ...t, reason: `${t.reason} (accepted)` });
   }
   const style = e.style;
-  const beatsPerBar = styleById(d.scenes[k]!.prompt.style).beatsPerBar;
-  const fadeBeats = old.fade ? (old.fade.samples / SAMPLE_RATE) * (d.scenes[k]!.prompt.bpm / 60) : DEFAULT_LENGTHS.fadeBeats;
+  const had = choiceOf(old, d.scenes[k]!);
   const choice = {
     style,
-    fadeBeats: e.beats ?? (old.style === 'fade' ? fadeBeats : DEFAULT_LENGTHS.fadeBeats),
-    gapBeats: e.beats ?? (old.style === 'silent-gap' ? old.gapBeats : DEFAULT_LENGTHS.gapBeats),
-    bridgeBars: e.bars ?? (old.bridge ? old.bridge.preBeats / beatsPerBar : DEFAULT_LENGTHS.bridgeBars),
+    fadeBeats: e.beats ?? (old.style === 'fade' ? had.fadeBeats : DEFAULT_LENGTHS.fadeBeats),
+    gapBeats: e.beats ?? had.gapBeats,
+    bridgeBars: e.bars ?? had.bridgeBars,
   };
   const reason = `chosen by the editor (the director suggested ${old.suggested}: ${old.reason.replace(/ \(accepted\)$/, '')})`;
   const t = transitionFor(d.scenes, d.transitions, k, choice, { fadeShape: e.shape ?? old.fade?.shape ?? plan.settings.fadeShape }, 'user', reason);

@@ -2,7 +2,7 @@ import type { Key, PlannedScene, PlanSettings, Scene, SceneAnalysis, Transition,
 import { PITCH_CLASSES, SAMPLE_RATE, promptCaption } from '../../shared/index.ts';
 import { planBridgeSpan } from './bridge.ts';
 import { styleById } from './compose/styles.ts';
-import { decideTransition, planArc } from './director.ts';
+import { decideTransition, DEFAULT_LENGTHS, planArc } from './director.ts';
 import { anchorFor, rulesPrompt, type Anchor } from './prompt.ts';
 
 /**
@@ -91,6 +91,16 @@ export interface TransitionChoice {
   fadeBeats: number;
   gapBeats: number;
   bridgeBars: number;
+}
+
+/** The lengths a decided transition has, in the outgoing scene's beats and bars (defaults where it has none). */
+export function choiceOf(t: Transition, A: PlannedScene): Omit<TransitionChoice, 'style'> {
+  const beatsPerBar = styleById(A.prompt.style).beatsPerBar;
+  return {
+    fadeBeats: t.fade ? (t.fade.samples / SAMPLE_RATE) * (A.prompt.bpm / 60) : DEFAULT_LENGTHS.fadeBeats,
+    gapBeats: t.style === 'silent-gap' ? t.gapBeats : DEFAULT_LENGTHS.gapBeats,
+    bridgeBars: t.bridge ? t.bridge.preBeats / beatsPerBar : DEFAULT_LENGTHS.bridgeBars,
+  };
 }
 
 /**

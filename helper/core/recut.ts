@@ -2,7 +2,7 @@ import type { Plan, PlannedScene, Scene, SceneAnalysis, Take, Transition } from 
 import { planArc } from './director.ts';
 import type { Decisions } from './edit.ts';
 import { sceneSeed } from './layout.ts';
-import { meanMood, ruleTransition } from './plan.ts';
+import { choiceOf, meanMood, ruleTransition, transitionFor } from './plan.ts';
 import { rulesPrompt } from './prompt.ts';
 
 /**
@@ -76,12 +76,21 @@ export function matchScenes(before: readonly SceneSignature[], after: readonly S
   return out;
 }
 
+/** For each new cut, the old cut with the same signature (the frames it joins), or null; unknown (null) signatures never match. */
+export function matchCuts(before: readonly (string | null)[], after: readonly (string | null)[]): (number | null)[] {
+  const at = new Map<string, number>();
+  before.forEach((s, i) => s !== null && at.set(s, i));
+  return after.map((s) => (s === null ? null : (at.get(s) ?? null)));
+}
+
 export interface RecutInput {
   plan: Plan;
   /** The scenes of the re-cut sequence. */
   scenes: Scene[];
   /** matchScenes' answer: for each new scene, the old scene it keeps, or null. */
   matches: readonly (number | null)[];
+  /** For each new cut, the old cut that joins the same two frames, or null (matchCuts). */
+  cutMatches: readonly (number | null)[];
   /** Fresh analyses of the unmatched scenes, by new scene index. */
   analyses: ReadonlyMap<number, SceneAnalysis>;
 }
@@ -111,22 +120,33 @@ export function recutPlan(r: RecutInput): Recut {
     return i === null ? { scene, analysis: a, prompt: rulesPrompt(a, plan.anchor, mood), arc: arc[k]! } : { ...plan.scenes[i]!, scene };
   });
 
-  // A cut whose two scenes were already neighbours keeps its transition, moved with them.
+  // A cut keeps its transition (the editor may have chosen it) when it still joins the same two
+  // pictures: both scenes kept and still neighbours, or the same last and first frames either side.
   const keptCut = (k: number): number | null => {
     const i = old(k);
-    return i !== null && old(k + 1) === i + 1 ? i : null;
+    return i !== null && old(k + 1) === i + 1 ? i : (r.cutMatches[k] ?? null);
   };
   const transitions: Transition[] = [];
+  const refit: number[] = [];
   for (let k = 0; k + 1 < scenes.length; k++) {
     const i = keptCut(k);
     if (i === null) continue;
+    if (old(k) !== i || old(k + 1) !== i + 1) {
+      refit.push(k); // a neighbour changed length: the same choice is fitted again below
+      continue;
+    }
     const t = plan.transitions[i]!;
     const delta = scenes[k]!.scene.endSample - t.atSample;
     const bridge = t.bridge ? { ...t.bridge, startSample: t.bridge.startSample + delta, endSample: t.bridge.endSample + delta } : null;
     transitions[k] = { ...t, cut: k, at: scenes[k]!.scene.end, atSample: t.atSample + delta, bridge };
   }
-  // The new cuts, in order, each with room for the kept bridges on either side.
-  for (let k = 0; k + 1 < scenes.length; k++) transitions[k] ??= ruleTransition(scenes, transitions, k, plan.settings);
+  // The other cuts, in order, each with room for the kept bridges on either side.
+  for (let k = 0; k + 1 < scenes.length; k++) {
+    if (transitions[k]) continue;
+    const t = refit.includes(k) ? plan.transitions[keptCut(k)!]! : null;
+    const again = t && transitionFor(scenes, transitions, k, { style: t.style, ...choiceOf(t, scenes[k]!) }, { fadeShape: t.fade?.shape ?? plan.settings.fadeShape }, t.decidedBy, t.reason);
+    transitions[k] = t && again && typeof again !== 'string' ? { ...again, suggested: t.suggested } : ruleTransition(scenes, transitions, k, plan.settings);
+  }
 
   const cueSeed = (id: string) => plan.cues.find((c) => c.id === id)?.seed;
   const renamed = new Map<string, string>();

@@ -48,12 +48,19 @@ export function spansWithin(spans: readonly VisibleSpan[], ranges: readonly { st
   );
 }
 
-/** The media frame the picture shows at time t ("path@frame"), or null where no clip is known. */
-export function openingFrame(spans: readonly VisibleSpan[], t: number, frameRate: number): string | null {
-  // A quarter frame in, so a clip that starts exactly at t is the one seen.
-  const at = t + 0.25 / frameRate;
+/** The media frame the picture shows in the frame starting at time t ("path@frame"), or null where no clip is known. */
+export function frameAt(spans: readonly VisibleSpan[], t: number, frameRate: number): string | null {
+  // Half a frame in, so a clip that starts exactly at t is the one seen.
+  const at = t + 0.5 / frameRate;
   const s = spans.find((x) => x.timelineIn <= at && at < x.timelineOut);
-  return s ? `${s.path}@${Math.round((t + s.offset) * frameRate)}` : null;
+  return s ? `${s.path}@${Math.floor((at + s.offset) * frameRate)}` : null;
+}
+
+/** What a cut joins: the last frame before it and the first after it, or null where either is unknown. */
+export function cutFrames(spans: readonly VisibleSpan[], t: number, frameRate: number): string | null {
+  const before = frameAt(spans, t - 1 / frameRate, frameRate);
+  const after = frameAt(spans, t, frameRate);
+  return before && after ? `${before}|${after}` : null;
 }
 
 /** Whether time t is covered by any span. */

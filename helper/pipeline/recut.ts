@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Plan, SAMPLE_RATE, toSamples, type ProgressEvent, type SceneAnalysis, type Stage } from '../../shared/index.ts';
+import { Plan, SAMPLE_RATE, toSamples, type ProgressEvent, type Scene, type SceneAnalysis, type Stage } from '../../shared/index.ts';
 import { analyseScene } from '../core/analysis.ts';
-import { matchScenes, recutPlan } from '../core/recut.ts';
+import { matchCuts, matchScenes, recutPlan } from '../core/recut.ts';
 import { scenesFromCuts } from '../core/scenes.ts';
-import { openingFrame, sequenceCuts, visibleSpans } from '../core/sequence.ts';
+import { cutFrames, frameAt, sequenceCuts, visibleSpans } from '../core/sequence.ts';
 import { ConflictError, UsageError } from '../errors.ts';
 import { writeAtomic } from './cache.ts';
 import { changedCues, loadPlan, realiseInto, type EditOutcome } from './edit.ts';
@@ -53,13 +53,18 @@ async function recutLocked(dir: string, recut: RecutSequence, o: RecutOptions, e
   const { cuts, forced } = sequenceCuts(seq.cuts, seq.forcedCuts, seq.durationSec);
   const scenes = scenesFromCuts(cuts, { durationSec: seq.durationSec, frameRate: seq.frameRate, minSceneSec: seq.minSceneSec, origin: 'caller', forced });
 
-  const signatures = (s: StoredSequence, list: readonly { start: number; startSample: number; endSample: number }[]) => {
+  const signatures = (s: StoredSequence, list: readonly Scene[]) => {
     const spans = visibleSpans(s.clips, s.durationSec);
-    return list.map((x) => ({ samples: x.endSample - x.startSample, opening: openingFrame(spans, x.start, s.frameRate) }));
+    return {
+      scenes: list.map((x) => ({ samples: x.endSample - x.startSample, opening: frameAt(spans, x.start, s.frameRate) })),
+      cuts: list.slice(1).map((x) => cutFrames(spans, x.start, s.frameRate)),
+    };
   };
+  const was = signatures(before, plan.scenes.map((p) => p.scene));
+  const now = signatures(seq, scenes);
   // Half a frame: a scene that moved by whole frames may gain or lose a sample to rounding (29.97 fps).
-  const tolerance = Math.floor(SAMPLE_RATE / seq.frameRate / 2);
-  const matches = matchScenes(signatures(before, plan.scenes.map((p) => p.scene)), signatures(seq, scenes), tolerance);
+  const matches = matchScenes(was.scenes, now.scenes, Math.floor(SAMPLE_RATE / seq.frameRate / 2));
+  const cutMatches = matchCuts(was.cuts, now.cuts);
   const fresh = scenes.filter((_, k) => matches[k] === null);
   stage('scenes', 'done', 1, `${scenes.length} scene(s): ${scenes.length - fresh.length} kept, ${fresh.length} new or changed`);
 
@@ -72,7 +77,7 @@ async function recutLocked(dir: string, recut: RecutSequence, o: RecutOptions, e
     fresh.forEach((scene, i) => analyses.set(scene.index, analyseScene(scene, series, speech, tags?.[i])));
     stage('analysis', 'done', 1, fresh.map((s) => `${s.index + 1}: ${analyses.get(s.index)!.caption}`).join(' '));
   }
-  const r = recutPlan({ plan, scenes, matches, analyses });
+  const r = recutPlan({ plan, scenes, matches, cutMatches, analyses });
   const durationSamples = toSamples(seq.durationSec);
   let outcome: EditOutcome;
   if (plan.cues.length) {

@@ -1,6 +1,6 @@
 import type { Accepted, Job, PromptEdit, TransitionStyle } from '../../shared/index.ts';
 import { HelperClient, HelperError, DEFAULT_HELPER_URL } from '../client.ts';
-import { diffCuts, indexOfCut, visibleCuts } from '../core/cuts.ts';
+import { CUT_TOLERANCE_SEC, diffCuts, indexOfCut, visibleCuts } from '../core/cuts.ts';
 import { PlacementRecord } from '../core/layout.ts';
 import { secondsOf } from '../core/time.ts';
 import type { Ppro } from '../premiere/api.ts';
@@ -83,13 +83,40 @@ export class Panel {
     this.update({ sequenceName: r.name, cuts, duration });
     await this.loadProject();
     const plan = this.state.plan;
-    if (plan) {
-      const before = plan.transitions.map((t) => t.at);
-      const d = diffCuts(before, effectiveCuts(this.state), plan.durationSamples / plan.sampleRate, duration);
-      if (d.added.length || d.removed.length) {
-        this.update({ notice: `The sequence changed since it was scored: ${d.added.length} new cut(s), ${d.removed.length} gone; scenes ${d.changedScenes.map((k) => k + 1).join(', ')} differ. Score again to fit the music to the new cut (takes of unchanged scenes come from the cache).` });
-      }
+    const d = plan ? diffCuts(plan.transitions.map((t) => t.at), effectiveCuts(this.state), plan.durationSamples / plan.sampleRate, duration) : null;
+    const changed = d && (d.added.length || d.removed.length || d.changedScenes.length) ? d : null;
+    this.update({ recut: changed });
+    if (changed) {
+      this.update({ notice: `The sequence changed since it was scored: ${changed.added.length} new cut(s), ${changed.removed.length} gone, scenes ${changed.changedScenes.map((k) => k + 1).join(', ')} moved or changed. "Follow the new cut" re-scores only the scenes whose picture changed and moves the rest with their music.` });
     }
+  }
+
+  /**
+   * Stills and visible clip media for the helper: stills only for `scenes` (0-based; all when null),
+   * and one thumbnail per scene for the list, reusing the old one where a scene kept its bounds.
+   */
+  private async describe(scenes: number[] | null, oldBounds: readonly number[] = []) {
+    const r = this.read!;
+    const cuts = effectiveCuts(this.state);
+    const bounds = [0, ...cuts, this.state.duration];
+    const n = this.state.stillsPerScene;
+    const wanted = scenes ?? bounds.slice(1).map((_, k) => k);
+    const times = wanted.flatMap((k) => stillTimes([bounds[k]!, bounds[k + 1]!], n));
+    this.update({ busy: 'Exporting stills' });
+    const frames = await exportStills(this.ppro, this.host, r.sequence, times, 320, (i) => this.update({ busy: `Exporting stills ${i}/${times.length}` }));
+    const thumbs: Record<number, string> = {};
+    for (let k = 0; k + 1 < bounds.length; k++) {
+      const i = wanted.indexOf(k);
+      const f = i >= 0 ? frames[i * n + Math.floor(n / 2)] : undefined;
+      const was = oldBounds.findIndex((b, j) => Math.abs(b - bounds[k]!) < CUT_TOLERANCE_SEC && Math.abs((oldBounds[j + 1] ?? -1) - bounds[k + 1]!) < CUT_TOLERANCE_SEC);
+      const thumb = f ? `data:image/png;base64,${f.image}` : this.state.thumbs[was];
+      if (thumb) thumbs[k] = thumb;
+    }
+    const sec = (t: bigint) => secondsOf(r.clock, t);
+    const clips = r.clips.filter((c) => c.path && !c.disabled).map((c) => ({
+      path: c.path!, track: c.track, timelineIn: sec(c.start), timelineOut: sec(c.end), sourceIn: sec(c.inPoint), sourceOut: sec(c.outPoint),
+    }));
+    return { sequence: { frameRate: r.frameRate, durationSec: this.state.duration, cuts, forcedCuts: this.state.addedCuts, frames, clips }, thumbs };
   }
 
   /** The helper project and placement record remembered for this sequence. */
@@ -150,27 +177,34 @@ export class Panel {
       this.requirePaired();
       await this.readCuts();
       const r = this.read!;
-      const cuts = effectiveCuts(this.state);
-      const bounds = [0, ...cuts, this.state.duration];
-      const times = stillTimes(bounds, this.state.stillsPerScene);
-      this.update({ busy: 'Exporting stills' });
-      const frames = await exportStills(this.ppro, this.host, r.sequence, times, 320, (n) => this.update({ busy: `Exporting stills ${n}/${times.length}` }));
-      const thumbs: Record<number, string> = {};
-      for (let k = 0; k + 1 < bounds.length; k++) {
-        const f = frames[k * this.state.stillsPerScene + Math.floor(this.state.stillsPerScene / 2)];
-        if (f) thumbs[k] = `data:image/png;base64,${f.image}`;
-      }
-      const sec = (t: bigint) => secondsOf(r.clock, t);
-      const clips = r.clips.filter((c) => c.path && !c.disabled).map((c) => ({
-        path: c.path!, track: c.track, timelineIn: sec(c.start), timelineOut: sec(c.end), sourceIn: sec(c.inPoint), sourceOut: sec(c.outPoint),
-      }));
+      const { sequence, thumbs } = await this.describe(null);
       this.update({ busy: 'Analysing', thumbs });
-      const created = await this.client.createProject({ name: r.name, frameRate: r.frameRate, durationSec: this.state.duration, cuts, forcedCuts: this.state.addedCuts, frames, clips });
+      const created = await this.client.createProject({ name: r.name, ...sequence });
       await this.follow(created);
       this.host.storage.setItem(`segue.project:${r.guid}`, created.project);
-      this.update({ busy: 'Scoring', helperProject: created.project });
+      this.update({ busy: 'Scoring', helperProject: created.project, recut: null });
       await this.follow(await this.client.score(created.project, {}));
       await this.placeChanges(null, 'Segue: score sequence');
+    });
+  }
+
+  /** "Follow the new cut": the helper re-plans only the scenes whose picture changed; the clips that changed or moved are replaced. */
+  followCut(): Promise<void> {
+    return this.act('Following the new cut', async () => {
+      const { client, id } = this.need();
+      const old = this.state.plan!;
+      await this.readCuts();
+      const d = this.state.recut;
+      if (!d) return this.update({ notice: 'The sequence still has the cuts it was scored with: nothing to follow' });
+      const oldBounds = [0, ...old.transitions.map((t) => t.at), old.durationSamples / old.sampleRate];
+      const { sequence, thumbs } = await this.describe(d.changedScenes, oldBounds);
+      this.update({ busy: 'Re-planning the changed scenes', thumbs });
+      const job = await this.follow(await client.recut(id, sequence));
+      this.update({ recut: null });
+      const fresh = job.result?.fresh ?? [];
+      await this.placeChanges([...(job.result?.changed ?? []), ...(job.result?.removed ?? [])], 'Segue: follow the new cut');
+      const placed = this.state.notice ?? '';
+      this.update({ notice: `${fresh.length ? `Scene(s) ${fresh.join(', ')} new or changed, scored afresh` : 'No scene changed its picture'}; the others kept their music. ${placed.charAt(0).toUpperCase()}${placed.slice(1)}` });
     });
   }
 

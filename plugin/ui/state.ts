@@ -1,5 +1,5 @@
 import type { Health, Job, Plan, Take } from '../../shared/index.ts';
-import { indexOfCut } from '../core/cuts.ts';
+import { indexOfCut, type CutDiff } from '../core/cuts.ts';
 import type { PlacementRecord } from '../core/layout.ts';
 
 /** Everything the panel shows; the view is a function of this. */
@@ -20,6 +20,8 @@ export interface PanelState {
   duration: number;
   helperProject: string | null;
   plan: Plan | null;
+  /** How the sequence's cuts differ from the scored plan's, when they do ("Follow the new cut"). */
+  recut: CutDiff | null;
   takes: Take[];
   record: PlacementRecord | null;
   /** data: URLs of one still per scene (from the stills sent to the helper). */
@@ -33,7 +35,7 @@ export interface PanelState {
 
 export const initialState = (url: string, token: string): PanelState => ({
   helperUrl: url, token, health: null, error: null, notice: null, busy: null, job: null, sequenceName: null,
-  cuts: [], addedCuts: [], removedCuts: [], duration: 0, helperProject: null, plan: null, takes: [], record: null,
+  cuts: [], addedCuts: [], removedCuts: [], duration: 0, helperProject: null, plan: null, recut: null, takes: [], record: null,
   thumbs: {}, edits: {}, showSettings: false, stillsPerScene: 3, titlesAreCuts: false,
 });
 

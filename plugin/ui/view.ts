@@ -24,6 +24,7 @@ export function render(p: Panel): void {
     s.showSettings || !s.health ? settings(p) : null,
     h('div', { class: 'row actions' },
       button(s.plan ? 'Score again' : 'Score sequence', () => void p.score(), { variant: 'cta', class: 'score', disabled: !!s.busy || !s.health }),
+      s.plan && s.recut ? button('Follow the new cut', () => void p.followCut(), { class: 'recut', disabled: !!s.busy }) : null,
       s.plan ? button('Place again', () => void p.placeAgain(), { class: 'place' }) : null),
     cutList(p),
     s.plan ? sceneList(p) : null,
