@@ -73,3 +73,22 @@ export function decodeWav(buf: Buffer): DecodedWav {
   }
   throw new Error('no data chunk');
 }
+
+/**
+ * What the 44-byte header of a file encodeWav24 wrote says, checked against the file's size: the
+ * frame count when the header is Segue's own and the file holds exactly that much audio, else why
+ * not (a truncated, padded or foreign file). Reads nothing but the header.
+ */
+export function checkWav24(header: Uint8Array, fileBytes: number, channels = 2, sampleRate = 48000): { frames: number } | { problem: string } {
+  const b = Buffer.from(header.buffer, header.byteOffset, header.byteLength);
+  if (b.length < 44 || b.toString('ascii', 0, 4) !== 'RIFF' || b.toString('ascii', 8, 12) !== 'WAVE' || b.toString('ascii', 36, 40) !== 'data') {
+    return { problem: 'not a WAV file Segue wrote (the header is not RIFF/WAVE with its data chunk at byte 36)' };
+  }
+  if (b.readUInt16LE(20) !== 1 || b.readUInt16LE(22) !== channels || b.readUInt32LE(24) !== sampleRate || b.readUInt16LE(34) !== 24) {
+    return { problem: `not ${channels}-channel 24-bit PCM at ${sampleRate} Hz` };
+  }
+  const dataBytes = b.readUInt32LE(40);
+  if (fileBytes !== 44 + dataBytes) return { problem: `${fileBytes} bytes where its header promises ${44 + dataBytes} (truncated or overwritten)` };
+  if (dataBytes % (channels * 3)) return { problem: 'its data is not a whole number of frames' };
+  return { frames: dataBytes / (channels * 3) };
+}

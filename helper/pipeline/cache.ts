@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -36,11 +36,26 @@ export function writeAtomic(path: string, data: string | Uint8Array): void {
   renameSync(tmp, path);
 }
 
-export function readJsonIfExists<T>(path: string): T | null {
+/**
+ * A cached JSON entry, or null when there is none. An entry that does not parse or fails `valid`
+ * (truncated, overwritten, from a foreign tool) is a miss, never an error: it is removed, and
+ * `warn` says so, so the result is computed again.
+ */
+export function readCacheJson<T>(path: string, valid: (x: unknown) => boolean, warn?: (message: string) => void): T | null {
   if (!existsSync(path)) return null;
+  let value: unknown;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
+    value = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
-    return null; // a damaged entry is a miss, never an error
+    value = undefined;
   }
+  if (value !== undefined && valid(value)) return value as T;
+  warn?.(`the cache entry ${path} is damaged; computing it again`);
+  rmSync(path, { force: true });
+  return null;
 }
+
+/** Type guards for cache entries: arrays of numbers, objects with numeric fields. */
+export const isNumbers = (x: unknown): boolean => Array.isArray(x) && x.every((v) => typeof v === 'number');
+export const hasNumbers = (x: unknown, ...keys: string[]): boolean =>
+  typeof x === 'object' && x !== null && keys.every((k) => typeof (x as Record<string, unknown>)[k] === 'number');

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, normalize, resolve } from 'node:path';
-import { Plan, PLAN_VERSION, type ProgressEvent } from '../../shared/index.ts';
+import { Plan, PLAN_VERSION, type ProgressEvent, type SourceMedia } from '../../shared/index.ts';
+import { probe } from '../adapters/ffmpeg.ts';
 import type { Decisions } from '../core/edit.ts';
 import { MediaError, UsageError } from '../errors.ts';
 import { realise, type Realised, type RealiseInput } from './realise.ts';
@@ -92,6 +93,20 @@ export function scoredVideoName(plan: Plan): string | null {
   return plan.outputs.video ?? `${basename(plan.source.path, extname(plan.source.path))}.scored.mp4`;
 }
 
+/** The video an edit muxes into must be the one that was scored: music cut for another edit must not be laid under it. */
+async function checkSource(source: SourceMedia, signal: AbortSignal): Promise<void> {
+  if (!existsSync(source.path)) throw new MediaError(`the scored video ${source.path} is no longer there; put it back or score the video again`);
+  const now = await probe(source.path, signal);
+  const changes = [
+    Math.abs(now.durationSec - source.durationSec) > 1 / source.frameRate ? `${now.durationSec.toFixed(3)} s long, scored at ${source.durationSec.toFixed(3)} s` : null,
+    now.width !== source.width || now.height !== source.height ? `${now.width}x${now.height}, scored at ${source.width}x${source.height}` : null,
+    Math.abs(now.frameRate - source.frameRate) > 0.01 ? `${now.frameRate.toFixed(3)} fps, scored at ${source.frameRate.toFixed(3)} fps` : null,
+  ].filter(Boolean);
+  if (changes.length) {
+    throw new MediaError(`the video ${source.path} changed since it was scored (${changes.join('; ')}); score the new video again (segue score), or put the scored one back to edit this folder`);
+  }
+}
+
 /** realise() into a staging folder of `dir`, then commit: what score and every edit end with. */
 export async function realiseInto(dir: string, input: Omit<RealiseInput, 'outDir' | 'staging'>, emit: (e: ProgressEvent) => void, signal: AbortSignal): Promise<Realised> {
   const outDir = resolve(dir);
@@ -111,9 +126,7 @@ async function editLocked(dir: string, edit: (plan: Plan) => Decisions, reason: 
   if (!plan.cues.length) throw new UsageError(`${dir} has been analysed but not scored yet; score it first`);
   const next = edit(plan);
   const source = plan.source;
-  if (o.mix && source && !existsSync(source.path)) {
-    throw new MediaError(`the scored video ${source.path} is no longer there; put it back or score the video again`);
-  }
+  if (o.mix && source) await checkSource(source, signal);
   const done = await realiseInto(dir, {
     source, durationSamples: plan.durationSamples, settings: plan.settings, anchor: plan.anchor, ...next, previous: plan, reason,
     keepOriginalAudio: plan.outputs.keepOriginalAudio, mix: o.mix, videoName: scoredVideoName(plan),

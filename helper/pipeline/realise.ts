@@ -12,7 +12,8 @@ import { decodeWav, encodeWav24 } from '../core/wav.ts';
 import { mux } from '../adapters/ffmpeg.ts';
 import { resolveSoundFont } from '../adapters/synth.ts';
 import { InterruptedError } from '../errors.ts';
-import { cacheRoot, hashFile, hashJson } from './cache.ts';
+import { cacheRoot, hashFile, hashJson, readCacheJson } from './cache.ts';
+import { takeProblem, verifiedEntry, type CueRecord } from './cue-files.ts';
 import { RenderPool } from './pool.ts';
 import { composeJob, midiPathOf, stemGroupsOf, stemPathOf, type StemGroup } from './render-cue.ts';
 import { VERSION } from '../version.ts';
@@ -76,20 +77,28 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
   const previousTakes = r.previous?.takes ?? [];
   const now = new Date().toISOString();
   const newTakes: Take[] = [];
-  const toRender: { layout: CueLayout; hash: string; file: string; take: number }[] = [];
+  const toRender: { layout: CueLayout; hash: string; file: string; take: number; restore: boolean }[] = [];
   const written: string[] = [];
+  const warn = (message: string) => emit({ type: 'warning', message });
+  const cachePathOf = (hash: string) => join(cacheRoot(), 'cues', `${hash}.wav`);
   const cues: (Cue | null)[] = layouts.map((layout) => {
     const hash = hashOf(layout);
     const { job: _job, ...rest } = layout;
     // Same content as a take on disk (the current one, or one being made current again): reuse it.
     const same = previousTakes.find((t) => t.cue === layout.id && t.hash === hash && existsSync(join(r.outDir, t.file)));
     if (same) {
-      return { ...rest, take: same.take, ...companions(same.file, layout.job), loudness: same.loudness, hash };
+      // A mix reads every byte anyway, so then the take's content is checked too, against what the cache recorded of it.
+      const sha = r.mix ? readCacheJson<CueRecord>(`${cachePathOf(hash)}.json`, () => true)?.files?.['']?.sha256 : undefined;
+      const problem = takeProblem(join(r.outDir, same.file), layout.fileSamples, sha);
+      if (!problem) return { ...rest, take: same.take, ...companions(same.file, layout.job), loudness: same.loudness, hash };
+      warn(`${same.file} ${problem}; making take ${same.take} of ${layout.id} again from its recipe`);
+      toRender.push({ layout, hash, file: same.file, take: same.take, restore: true });
+      return null;
     }
     // Never reuse a take number, nor a file name left by a scene a re-cut removed.
     let take = Math.max(0, ...previousTakes.filter((t) => t.cue === layout.id).map((t) => t.take)) + 1;
     while (existsSync(join(r.outDir, `cues/${layout.id}-take-${take}.wav`))) take++;
-    toRender.push({ layout, hash, file: `cues/${layout.id}-take-${take}.wav`, take });
+    toRender.push({ layout, hash, file: `cues/${layout.id}-take-${take}.wav`, take, restore: false });
     return null;
   });
 
@@ -101,8 +110,8 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
   try {
     let done = 0;
     await Promise.all(toRender.map(async (t) => {
-      const cachePath = join(cacheRoot(), 'cues', `${t.hash}.wav`);
-      const hit = existsSync(cachePath) && existsSync(`${cachePath}.json`);
+      const cachePath = cachePathOf(t.hash);
+      const hit = verifiedEntry(cachePath, warn) !== null;
       const loudness = await pool!.render(t.layout.job, cachePath, signal);
       const { job, ...rest } = t.layout;
       const names = companions(t.file, job);
@@ -113,7 +122,7 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
       const i = layouts.indexOf(t.layout);
       cues[i] = { ...rest, take: t.take, ...names, loudness, hash: t.hash };
       const sceneIndex = t.layout.scene;
-      newTakes.push({ cue: t.layout.id, take: t.take, file: t.file, seed: t.layout.seed, prompt: sceneIndex === null ? null : r.scenes[sceneIndex]!.prompt, hash: t.hash, loudness, reason: r.reason, createdAt: now });
+      if (!t.restore) newTakes.push({ cue: t.layout.id, take: t.take, file: t.file, seed: t.layout.seed, prompt: sceneIndex === null ? null : r.scenes[sceneIndex]!.prompt, hash: t.hash, loudness, reason: r.reason, createdAt: now });
       done++;
       stage('audio', 'progress', done / toRender.length, `${t.layout.id} take ${t.take}${hit ? ' (cached)' : ''}`);
     }));

@@ -11,7 +11,8 @@ import { compositionToMidi } from '../core/midi.ts';
 import { encodeWav24 } from '../core/wav.ts';
 import { renderComposition } from '../adapters/synth.ts';
 import { EngineError } from '../errors.ts';
-import { readJsonIfExists, writeAtomic } from './cache.ts';
+import { hasNumbers, readCacheJson, writeAtomic } from './cache.ts';
+import { companionPath, loudnessOf, recordOf, type CueRecord, type FileRecord } from './cue-files.ts';
 
 /**
  * Compose, render, master and write one cue (what a worker thread does per job): the WAV, its
@@ -40,10 +41,10 @@ export function composeJob(job: CueJob): Composition {
 const what = ({ composition: c }: CueJob) =>
   c.kind === 'scene' ? `${c.spec.style} in ${c.spec.key.tonic} ${c.spec.key.mode}` : `${c.spec.from.style} to ${c.spec.to.style} bridge`;
 
+/** Renders a cue into the cache at wavPath, unless it is there. The caller verifies an existing entry first (cue-files.ts). */
 export async function renderCue(job: CueJob, wavPath: string): Promise<MasterResult> {
-  const metaPath = `${wavPath}.json`;
-  const cached = readJsonIfExists<MasterResult>(metaPath);
-  if (cached && existsSync(wavPath)) return cached;
+  const cached = readCacheJson<CueRecord>(`${wavPath}.json`, (x) => hasNumbers(x, 'integratedLufs', 'truePeakDbtp', 'gainDb'));
+  if (cached && existsSync(wavPath)) return loudnessOf(cached);
   const comp = composeJob(job);
   const map = { sampleRate: SAMPLE_RATE, ...job.render };
   let pcm: Float32Array[];
@@ -67,13 +68,19 @@ export async function renderCue(job: CueJob, wavPath: string): Promise<MasterRes
   if (result.integratedLufs <= -70) {
     throw new EngineError(`${job.id}: the ${what(job)} render came out silent; the SoundFont "${job.soundFont}" may lack General MIDI presets, try --soundfont musescore`);
   }
+  const files: Record<string, FileRecord> = {};
+  const write = (suffix: string, data: Uint8Array) => {
+    writeAtomic(companionPath(wavPath, suffix), data);
+    files[suffix] = recordOf(data);
+  };
   for (const s of stems) {
     applyCurve(s.pcm, curve);
-    writeAtomic(stemPathOf(wavPath, s.group), encodeWav24(s.pcm, SAMPLE_RATE));
+    write(`.${s.group}.wav`, encodeWav24(s.pcm, SAMPLE_RATE));
   }
   // Titled by content, not by cue number: the cached file serves whichever cue has this content.
-  writeAtomic(midiPathOf(wavPath), compositionToMidi(comp, job.render, `Segue: ${what(job)}`));
-  writeAtomic(wavPath, encodeWav24(pcm, SAMPLE_RATE));
-  writeAtomic(metaPath, JSON.stringify(result));
+  write('.mid', compositionToMidi(comp, job.render, `Segue: ${what(job)}`));
+  write('', encodeWav24(pcm, SAMPLE_RATE));
+  // The record last: an entry without it is incomplete, and one whose files do not match it is damaged.
+  writeAtomic(`${wavPath}.json`, JSON.stringify({ ...result, files } satisfies CueRecord));
   return result;
 }

@@ -81,7 +81,7 @@ export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): P
     const callerCuts = o.cuts === null ? null : parseCutList(o.cuts, src.durationSec);
 
     stage('scenes', 'start', 0, 'decoding frames');
-    const stats = await cachedFrames(src, CACHE_VERSION, { edges: o.weights.edges !== 0, progress: (f) => stage('scenes', 'progress', f, 'decoding frames'), signal });
+    const stats = await cachedFrames(src, CACHE_VERSION, { edges: o.weights.edges !== 0, progress: (f) => stage('scenes', 'progress', f, 'decoding frames'), signal, warn: (message) => emit({ type: 'warning', message }) });
     check();
     const decodedSec = stats.series.frames.length / src.frameRate;
     if (decodedSec < src.durationSec - 1) {

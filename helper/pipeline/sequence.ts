@@ -87,7 +87,7 @@ export async function analyseSequence(req: StoredSequence, dir: string, o: Analy
     durationSec = source.durationSec;
     frameRate = source.frameRate;
     stage('scenes', 'start', 0, 'decoding frames');
-    series = (await cachedFrames(source, CACHE_VERSION, { edges: false, progress: (f) => stage('scenes', 'progress', f, 'decoding frames'), signal })).series;
+    series = (await cachedFrames(source, CACHE_VERSION, { edges: false, progress: (f) => stage('scenes', 'progress', f, 'decoding frames'), signal, warn: (message) => emit({ type: 'warning', message }) })).series;
     cuts = detectContentCuts(series.frames, { threshold: 27, weights: DEFAULT_WEIGHTS, minSceneFrames: 15 });
     speech = await speechPerSecond(source, CACHE_VERSION, signal);
   } else {

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { Plan } from '../shared/index.ts';
+import { makeTestVideo } from '../helper/adapters/ffmpeg.ts';
+import { fixture, segue, THREE_SCENES, tmpDir } from './helpers.ts';
+
+/**
+ * Nothing trusted blindly (issue 14, items 2 and 5): a damaged cache entry is a miss with a warning,
+ * never silence, noise or a stack trace; a damaged take in a project folder is made again from its
+ * recipe before it is mixed; a source video that changed since scoring is refused before an edit.
+ * Renders are deterministic, so "made again" is checked byte for byte against the undamaged run.
+ */
+
+describe('damaged cache entries and project files', () => {
+  let video: string;
+  let cache: string;
+  let reference: string;
+  const args = (out: string) => ['score', video, '--out', out, '--cuts', '10,20', '--soundfont', 'timgm6mb', '--seed', '5'];
+  const run = (a: string[]) => segue(a, { env: { SEGUE_CACHE_DIR: cache } });
+  const planOf = (dir: string) => Plan.parse(JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')));
+  const same = (a: string, b: string, file: string) => readFileSync(join(a, file)).equals(readFileSync(join(b, file)));
+  const cueEntries = () => readdirSync(join(cache, 'cues')).filter((f) => /^[0-9a-f]{64}\.wav$/.test(f)).map((f) => join(cache, 'cues', f));
+
+  before(async () => {
+    video = await fixture('three-integrity', THREE_SCENES, { audio: 'tone' });
+    cache = tmpDir('integrity-cache');
+    reference = tmpDir('integrity-ref');
+    const r = await run(args(reference));
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  for (const [what, damage] of [
+    ['a truncated cue WAV', (wav: string) => truncateSync(wav, 1000)],
+    ['a zero-byte cue WAV', (wav: string) => writeFileSync(wav, '')],
+    ['a cue WAV overwritten with other audio of the same size', (wav: string) => {
+      const b = readFileSync(wav);
+      b.fill(7, 100_000, 200_000);
+      writeFileSync(wav, b);
+    }],
+    ['a missing MIDI file', (wav: string) => rmSync(wav.replace(/\.wav$/, '.mid'))],
+    ['a garbage record', (wav: string) => writeFileSync(`${wav}.json`, '{"integratedLufs": "loud"')],
+  ] as const) {
+    it(`${what} in the cache is rendered again, with a warning, and the result is identical`, async () => {
+      for (const wav of cueEntries()) damage(wav);
+      const out = tmpDir('integrity-out');
+      const r = await run(args(out));
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /warning: .*(damaged|is missing|bytes, not|other content)/, r.stderr);
+      const p = planOf(out);
+      for (const c of p.cues) assert.ok(same(reference, out, c.file), `${c.file} is as the undamaged run made it`);
+      assert.ok(same(reference, out, 'soundtrack.wav'), 'so is the mix');
+      // The cache is whole again: a second run warns of nothing.
+      const again = await run(args(tmpDir('integrity-again')));
+      assert.doesNotMatch(again.stderr, /warning/);
+    });
+  }
+
+  it('a damaged take in the project folder is made again before an edit mixes it', async () => {
+    const out = tmpDir('integrity-project');
+    assert.equal((await run(args(out))).code, 0);
+    const p = planOf(out);
+    const scene2 = p.cues.find((c) => c.id === 'scene-2')!.file;
+    const scene3 = p.cues.find((c) => c.id === 'scene-3')!.file;
+    truncateSync(join(out, scene2), 5000);
+    const b = readFileSync(join(out, scene3));
+    b.fill(0, b.length >> 1, (b.length >> 1) + 100_000); // a hole of silence in the middle, same size and header
+    writeFileSync(join(out, scene3), b);
+    const r = await run(['regenerate', out, '--scene', '1']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`${scene2} is damaged: .*truncated`));
+    assert.match(r.stderr, new RegExp(`${scene3} has other content`));
+    assert.ok(same(reference, out, scene2) && same(reference, out, scene3), 'both takes are back, byte for byte');
+    const after = planOf(out);
+    assert.deepEqual(after.takes.filter((t) => t.cue !== 'scene-1').map((t) => t.file), p.takes.filter((t) => t.cue !== 'scene-1').map((t) => t.file), 'a restored take is the same take, not a new one');
+  });
+
+  it('a source video re-exported at another length is refused before an edit, changing nothing', async () => {
+    const dir = tmpDir('integrity-source');
+    const src = join(dir, 'cut.mp4');
+    copyFileSync(video, src);
+    const out = join(dir, 'scored');
+    assert.equal((await run(['score', src, '--out', out, '--cuts', '10,20', '--soundfont', 'timgm6mb'])).code, 0);
+    const planBefore = readFileSync(join(out, 'plan.json'));
+    await makeTestVideo(THREE_SCENES.map((s) => ({ ...s, seconds: s.seconds - 2 })), src, { width: 320, height: 180, fps: 30, audio: 'tone' });
+    const r = await run(['regenerate', out, '--scene', '2']);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /cut\.mp4 changed since it was scored \(24\.\d+ s long, scored at 30\.\d+ s\); score the new video again/);
+    assert.ok(readFileSync(join(out, 'plan.json')).equals(planBefore));
+  });
+});
