@@ -39,6 +39,28 @@ export class OutputError extends SegueError {
   readonly exitCode = EXIT.output;
 }
 
+/** What the file-system errors that mean "cannot write here" say to a person. */
+const FS_REASONS: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EIO: 'the disk reported an input/output error',
+};
+
+/**
+ * A SegueError for anything thrown: itself, or an OutputError (exit 4, one clear line) for a
+ * file-system error that means the disk cannot take what is written, else null (an internal error).
+ */
+export function asSegueError(e: unknown): SegueError | null {
+  if (e instanceof SegueError) return e;
+  const err = e as NodeJS.ErrnoException | null;
+  const reason = err && typeof err.code === 'string' ? FS_REASONS[err.code] : undefined;
+  if (!reason) return null;
+  return new OutputError(`cannot write ${err!.path ?? 'a file'}: ${reason} (${err!.code}); free some space or choose another folder (--out for results, SEGUE_CACHE_DIR for the cache, which is always safe to delete)`);
+}
+
 /** A music engine, SoundFont or model could not do its job. */
 export class EngineError extends SegueError {
   readonly code = 'engine';

@@ -83,7 +83,7 @@ describe('bad cut lists and options', () => {
   it('an output folder that cannot be written', async () => {
     const file = join(TMP, 'a-file');
     writeFileSync(file, 'x');
-    await expectFailure(['score', video, '--out', join(file, 'out')], 4, /cannot write to .* choose another folder/);
+    await expectFailure(['score', video, '--out', join(file, 'out')], 4, /cannot write the output folder .* choose another folder/);
   });
 });
 

@@ -37,9 +37,9 @@ export interface CliResult {
 }
 
 /** Runs bin/segue.js in a child process with the test cache. */
-export function segue(args: string[], o: { onStdout?: (chunk: string, kill: (sig: NodeJS.Signals) => void) => void; env?: Record<string, string> } = {}): Promise<CliResult> {
+export function segue(args: string[], o: { onStdout?: (chunk: string, kill: (sig: NodeJS.Signals) => void) => void; env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin/segue.js'), ...args], { env: { ...process.env, SEGUE_CACHE_DIR: CACHE, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [join(ROOT, 'bin/segue.js'), ...args], { env: { ...process.env, SEGUE_CACHE_DIR: CACHE, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'], ...(o.cwd ? { cwd: o.cwd } : {}) });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => {

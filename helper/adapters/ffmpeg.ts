@@ -78,7 +78,7 @@ export async function probe(path: string, signal?: AbortSignal): Promise<SourceM
   if (st.size === 0) throw new MediaError(`${path} is empty (0 bytes); give a video file`);
   let json: { streams?: ProbeStream[]; format?: { duration?: string } };
   try {
-    const r = await run(ffprobePath(), ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', path], signal);
+    const r = await run(ffprobePath(), ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', '-i', path], signal);
     json = JSON.parse(r.stdout.toString());
   } catch (e) {
     if (e instanceof InterruptedError) throw e;

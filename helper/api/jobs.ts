@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { Job, type JobResult, type ProgressEvent } from '../../shared/index.ts';
 import { writeAtomic } from '../pipeline/cache.ts';
-import { BusyError, ConflictError, InterruptedError, NotFoundError, SegueError } from '../errors.ts';
+import { asSegueError, BusyError, ConflictError, InterruptedError, NotFoundError, SegueError } from '../errors.ts';
 
 /**
  * The helper's jobs. Every long request becomes a job at once; a project runs one job at a time
@@ -207,7 +207,8 @@ export class JobQueue {
     try {
       const result = await this.run(l.spec, (e) => this.progress(l, e), l.controller.signal);
       this.finish(l, 'done', { ...result, seconds: (Date.now() - started) / 1000 }, null);
-    } catch (e) {
+    } catch (thrown) {
+      const e = asSegueError(thrown) ?? thrown;
       if (l.controller.signal.aborted || e instanceof InterruptedError) {
         this.finish(l, this.closing ? 'interrupted' : 'cancelled', null, { code: 'cancelled', message: this.closing ? 'the helper was shut down while this job ran; retry it' : 'cancelled; earlier results are as they were' });
       } else if (e instanceof SegueError) {

@@ -3,7 +3,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync,
 import { join, resolve, sep } from 'node:path';
 import type { ProjectSummary } from '../../shared/index.ts';
 import { writeAtomic } from '../pipeline/cache.ts';
-import { isPlainRelative, loadPlan } from '../pipeline/edit.ts';
+import { isPlainRelative } from '../core/paths.ts';
+import { loadPlan } from '../pipeline/edit.ts';
+import { recoverStaging } from '../pipeline/output.ts';
 import { NotFoundError, RequestError } from '../errors.ts';
 
 /**
@@ -109,37 +111,20 @@ export class ProjectStore {
   }
 
   /**
-   * Staging folders of processes that are gone (a crash or kill -9 mid-write): never visible as
-   * results, but they take space, so they are removed when the helper starts.
+   * Staging folders of processes that are gone (a crash or kill -9 mid-write): one that reached its
+   * commit is completed, any other removed, when the helper starts.
    */
   cleanStaging(): number {
-    let removed = 0;
+    let n = 0;
     for (const id of this.ids()) {
-      let dir: string;
       try {
-        dir = this.dirOf(id);
+        const r = recoverStaging(this.dirOf(id));
+        n += r.completed + r.removed;
       } catch {
         continue;
       }
-      for (const d of readdirSync(dir)) {
-        const m = /^\.segue-staging-(\d+)$/.exec(d);
-        if (m && !alive(Number(m[1]))) {
-          rmSync(join(dir, d), { recursive: true, force: true });
-          removed++;
-        }
-      }
     }
-    return removed;
-  }
-}
-
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    return n;
   }
 }
 

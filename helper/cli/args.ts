@@ -65,6 +65,12 @@ function weightsArg(v: string | undefined): ContentWeights {
   return { hue, sat, lum, edges };
 }
 
+/** An empty --out would mean the current folder, which is never what was meant. */
+function outDirArg(v: string | undefined): string | undefined {
+  if (v !== undefined && v.trim() === '') throw new UsageError('--out is empty; give the folder to write into, e.g. --out segue-out/my-cut');
+  return v;
+}
+
 const SCORE_USAGE = 'segue score <video> [options]';
 
 export function parseScoreArgs(argv: string[]): ScoreOptions & { json: boolean } {
@@ -80,7 +86,7 @@ export function parseScoreArgs(argv: string[]): ScoreOptions & { json: boolean }
   const s = (k: string) => v[k] as string | undefined;
   return {
     video,
-    outDir: s('out') ?? `segue-out/${name}`,
+    outDir: outDirArg(s('out')) ?? `segue-out/${name}`,
     cuts: s('cuts') ?? null,
     minSceneSec: num('min-scene', s('min-scene'), 8, 0, 3600),
     threshold: num('threshold', s('threshold'), 27, 1, 255),

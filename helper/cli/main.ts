@@ -1,12 +1,12 @@
 import { join, resolve } from 'node:path';
 import { keyName, type Plan, type ProgressEvent } from '../../shared/index.ts';
 import { regenerate, setTransition, useTake } from '../core/edit.ts';
-import { SegueError, EXIT, UsageError } from '../errors.ts';
+import { asSegueError, EXIT, UsageError } from '../errors.ts';
 import { applyEdit, loadPlan, type EditOutcome } from '../pipeline/edit.ts';
 import { score, ENGINES } from '../pipeline/score.ts';
 import { VERSION } from '../version.ts';
 import { parseRegenerateArgs, parseScoreArgs, parseTakesArgs, parseTransitionArgs } from './args.ts';
-import { makeReporter } from './progress.ts';
+import { makeReporter, printable } from './progress.ts';
 import { serve, SERVE_HELP } from './serve.ts';
 
 export const HELP = `segue ${VERSION}: scores a video with music, scene by scene, with a transition at every cut.
@@ -97,7 +97,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       return await serve(rest);
     } catch (e) {
-      const err = e instanceof SegueError ? e : null;
+      const err = asSegueError(e);
       process.stderr.write(`segue serve: ${err ? err.message : `internal error: ${(e as Error)?.stack ?? e}`}\n`);
       return err?.exitCode ?? EXIT.internal;
     }
@@ -116,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
     await run(cmd, rest, report, controller.signal);
     return EXIT.ok;
   } catch (e) {
-    const err = e instanceof SegueError ? e : null;
+    const err = asSegueError(e);
     const message = err ? err.message : `internal error: ${(e as Error)?.stack ?? e}`;
     report({ type: 'error', code: err?.code ?? 'internal', exitCode: err?.exitCode ?? EXIT.internal, message });
     return err?.exitCode ?? EXIT.internal;
@@ -176,5 +176,5 @@ export function formatTakes(plan: Plan): string {
     }
   }
   lines.push('', '* = current take. Make another current with: segue takes DIR --scene K --use N');
-  return lines.join('\n') + '\n';
+  return lines.map(printable).join('\n') + '\n';
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { mkdirSync } from 'node:fs';
+import { ensureCache, ensureWritable } from '../pipeline/output.ts';
 import { resolve } from 'node:path';
 import { EXIT, UsageError } from '../errors.ts';
 import { DEFAULT_PORT, defaultDataDir, startHelper, type HelperOptions } from '../api/server.ts';
@@ -47,7 +47,8 @@ export async function serve(argv: string[]): Promise<number> {
   const queueLimit = Number(v['queue-limit'] ?? 32);
   if (!Number.isInteger(queueLimit) || queueLimit < 1 || queueLimit > 10000) throw new UsageError(`--queue-limit "${v['queue-limit']}" must be a whole number from 1 to 10000`);
   const dataDir = resolve((v.data as string | undefined) ?? defaultDataDir());
-  mkdirSync(dataDir, { recursive: true });
+  ensureWritable(dataDir, 'the helper\'s data folder', 'choose another with --data');
+  ensureCache();
   if (v['show-token']) {
     process.stdout.write(`${loadOrCreateToken(dataDir)}\n`);
     return EXIT.ok;

@@ -55,6 +55,9 @@ interface Segment {
   feature: readonly number[] | undefined;
 }
 
+/** The shortest scene music can be fitted to (two beats at 240 BPM), whatever --min-scene says. */
+export const MIN_SCENE_FLOOR_SEC = 0.5;
+
 /** Builds scenes from cuts, merging any scene shorter than the minimum into its closer neighbour. */
 export function scenesFromCuts(cuts: readonly Seconds[], o: SceneOptions): Scene[] {
   validateCuts(cuts, o.durationSec);
@@ -70,6 +73,11 @@ export function scenesFromCuts(cuts: readonly Seconds[], o: SceneOptions): Scene
   }));
   const forced = new Set((o.forced ?? []).map((c) => Math.round(c * o.frameRate) / o.frameRate));
   segs = mergeShort(segs, o.minSceneSec, forced);
+  const tooShort = segs.length > 1 ? segs.findIndex((x) => x.end - x.start < MIN_SCENE_FLOOR_SEC) : -1;
+  if (tooShort >= 0) {
+    const x = segs[tooShort]!;
+    throw new UsageError(`scene ${tooShort + 1} (${x.start.toFixed(2)} to ${x.end.toFixed(2)} s) would be ${(x.end - x.start).toFixed(2)} s long; music needs at least ${MIN_SCENE_FLOOR_SEC} s per scene (a beat or two), so raise --min-scene to merge short scenes, or remove the cut`);
+  }
   const origin = segs.length === 1 && cuts.length === 0 ? 'whole' : o.origin;
   return segs.map((s, index) => ({
     index,

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, extname, isAbsolute, join, normalize, resolve } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
+import { isPlainRelative } from '../core/paths.ts';
 import { Plan, PLAN_VERSION, type ProgressEvent, type SourceMedia } from '../../shared/index.ts';
 import { probe } from '../adapters/ffmpeg.ts';
 import type { Decisions } from '../core/edit.ts';
@@ -16,12 +17,6 @@ import { withProjectLock } from './lock.ts';
  * ever overwritten except the mix, the video and plan.json, which always describe the current takes.
  */
 
-/** A path a plan may name: relative, inside the folder, no `..` (a damaged or hostile plan must not reach outside it). */
-export function isPlainRelative(p: string): boolean {
-  if (!p || isAbsolute(p) || /^[a-zA-Z]:/.test(p) || p.includes('\\') || p.includes('\0')) return false;
-  const n = normalize(p);
-  return n === p && !n.split('/').some((part) => part === '..' || part === '.' || part === '');
-}
 
 function planPaths(plan: Plan): string[] {
   return [

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import type { ProgressEvent } from '../../shared/index.ts';
 import { InterruptedError, UsageError } from '../errors.ts';
+import { recoverStaging } from './output.ts';
 
 /**
  * One writer per project folder, across processes (the CLI and the helper may both edit one):
@@ -28,6 +29,9 @@ export async function withProjectLock<T>(dir: string, emit: (e: ProgressEvent) =
     }
   }
   try {
+    // A writer killed mid-commit left its journal: finish its commit before anything reads plan.json.
+    const r = recoverStaging(dir);
+    if (r.completed) emit({ type: 'warning', message: `completed ${r.completed} commit(s) a stopped segue process left half done in ${dir}` });
     return await fn();
   } finally {
     await release().catch(() => undefined);

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CueJob } from '../core/layout.ts';
 import type { MasterResult } from '../core/master.ts';
-import { EngineError, InterruptedError, MusicParameterError } from '../errors.ts';
+import { EngineError, InterruptedError, MusicParameterError, OutputError } from '../errors.ts';
 import type { WorkerReply, WorkerRequest } from './worker.ts';
 
 /**
@@ -49,7 +49,7 @@ export class RenderPool {
       this.idle.push(w);
       if (t) {
         if (m.ok) t.resolve(m.result);
-        else t.reject(m.error.code === 'music-parameter' ? new MusicParameterError(m.error.message) : new EngineError(m.error.message));
+        else t.reject(m.error.code === 'music-parameter' ? new MusicParameterError(m.error.message) : m.error.code === 'output' ? new OutputError(m.error.message) : new EngineError(m.error.message));
       }
       this.pump();
     });

@@ -14,6 +14,7 @@ import { resolveSoundFont } from '../adapters/synth.ts';
 import { InterruptedError } from '../errors.ts';
 import { cacheRoot, hashFile, hashJson, readCacheJson } from './cache.ts';
 import { takeProblem, verifiedEntry, type CueRecord } from './cue-files.ts';
+import { ensureCache } from './output.ts';
 import { RenderPool } from './pool.ts';
 import { composeJob, midiPathOf, stemGroupsOf, stemPathOf, type StemGroup } from './render-cue.ts';
 import { VERSION } from '../version.ts';
@@ -102,6 +103,7 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
     return null;
   });
 
+  if (toRender.length) ensureCache('cues');
   stage('audio', 'start', 0, toRender.length ? `rendering ${toRender.length} of ${layouts.length} cue(s)` : 'every cue is unchanged');
   const ownPool = toRender.length && !r.pool ? new RenderPool(Math.min(toRender.length, RenderPool.defaultSize())) : null;
   const pool = r.pool ?? ownPool;

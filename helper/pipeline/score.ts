@@ -9,7 +9,8 @@ import { parseCutList, scenesFromCuts } from '../core/scenes.ts';
 import { probe } from '../adapters/ffmpeg.ts';
 import { InterruptedError } from '../errors.ts';
 import { cachedFrames } from './frames.ts';
-import { commitOutput, withStaging } from './output.ts';
+import { commitOutput, ensureCache, ensureWritable, withStaging } from './output.ts';
+import { withProjectLock } from './lock.ts';
 import { CACHE_VERSION, realise } from './realise.ts';
 import { applyLlm } from './llm.ts';
 import { loadPlan } from './edit.ts';
@@ -73,8 +74,11 @@ export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): P
     if (signal.aborted) throw new InterruptedError();
   };
   const outDir = resolve(o.outDir);
-  // The staging folder is made first, so an unwritable --out fails before minutes of analysis.
-  return withStaging(outDir, async (staging) => {
+  // The folder is checked first, so an unwritable --out fails before minutes of analysis; the lock
+  // keeps a helper or a second CLI from editing the folder while it is being scored again.
+  ensureWritable(outDir);
+  ensureCache();
+  return withProjectLock(outDir, emit, signal, () => withStaging(outDir, async (staging) => {
     stage('probe', 'start', 0, `reading ${o.video}`);
     const src = await probe(o.video, signal);
     stage('probe', 'done', 1, `${src.width}x${src.height}, ${src.frameRate.toFixed(3)} fps, ${src.durationSec.toFixed(2)} s`);
@@ -119,5 +123,5 @@ export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): P
     stage('outputs', 'done', 1, outDir);
     emit({ type: 'result', outDir, plan: join(outDir, 'plan.json'), mix: join(outDir, plan.outputs.mix!), video: join(outDir, videoName), cues, seconds: (Date.now() - started) / 1000 });
     return { plan, outDir, files: { plan: join(outDir, 'plan.json'), mix: join(outDir, plan.outputs.mix!), video: join(outDir, videoName), cues } };
-  });
+  }));
 }

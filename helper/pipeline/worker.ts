@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { CueJob } from '../core/layout.ts';
 import type { MasterResult } from '../core/master.ts';
-import { SegueError } from '../errors.ts';
+import { asSegueError, SegueError } from '../errors.ts';
 import { renderCue } from './render-cue.ts';
 
 /** Worker thread entry: renders cue jobs posted by the pool, one at a time. */
@@ -20,7 +20,7 @@ parentPort?.on('message', async (req: WorkerRequest) => {
     const result = await renderCue(req.job, req.wavPath);
     parentPort!.postMessage({ id: req.id, ok: true, result } satisfies WorkerReply);
   } catch (e) {
-    const err = e as Error;
-    parentPort!.postMessage({ id: req.id, ok: false, error: { name: err.name, message: err.message, code: e instanceof SegueError ? e.code : undefined } } satisfies WorkerReply);
+    const err = asSegueError(e) ?? (e as Error);
+    parentPort!.postMessage({ id: req.id, ok: false, error: { name: err.name, message: err.message, code: err instanceof SegueError ? err.code : undefined } } satisfies WorkerReply);
   }
 });
