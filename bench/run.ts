@@ -16,6 +16,8 @@ import { benchSet, ensureVideo, type BenchCut, type BenchVideo } from './set.ts'
 import { benchVideo, type VideoResult } from './video.ts';
 import { compareWithReference, findPythonWithCv2, type ReferenceComparison } from './reference/compare.ts';
 import { measureAnalysisMemory } from './measure/analysis-memory.ts';
+import { measureLongMemory } from './measure/long-memory.ts';
+import { RenderPool } from '../helper/pipeline/pool.ts';
 import { measureHelper } from './measure/helper.ts';
 
 /**
@@ -125,12 +127,16 @@ if (reference) reference.seconds = (performance.now() - referenceStart) / 1000;
 
 // Analysis memory against video length: the first video looped to four times its length.
 const analysisMemory = smoke ? null : measureAnalysisMemory(paths[0]!, work);
+// A whole score's memory against length, up to two hours (SEGUE_BENCH_LONG_MINUTES to change it).
+const longMinutes = Number(process.env.SEGUE_BENCH_LONG_MINUTES) || 120;
+const longMemory = smoke ? null : await measureLongMemory(join(work, 'long'), [4, longMinutes], RenderPool.defaultSize());
+if (longMemory) log(`long videos: peak ${longMemory.peakMb.join(' / ')} MB for ${longMemory.minutes.join(' / ')} min`);
 
 const ffmpegVersion = execFileSync(ffmpegPath(), ['-version'], { encoding: 'utf8' }).split('\n')[0]!.split(' Copyright')[0]!.replace(/ https?:\S+/, '');
 const report = {
   schema: 'segue.bench', version: 1, segue: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version, startedAt: new Date().toISOString(), smoke, seed: 1,
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, ffmpeg: ffmpegVersion },
-  totalSec: (performance.now() - started) / 1000 - (reference?.seconds ?? 0), generationSec, videos: results, iteration, helper, fluidsynth, reference, analysisMemory,
+  totalSec: (performance.now() - started) / 1000 - (reference?.seconds ?? 0), generationSec, videos: results, iteration, helper, fluidsynth, reference, analysisMemory, longMemory,
 };
 writeFileSync(join(outDir, 'report.json'), JSON.stringify(report, null, 2));
 const summary = writeReport(report, outDir, smoke ? null : resolve('bench', 'RESULTS.md'));

@@ -9,7 +9,6 @@ import { decideTransition, planArc } from '../helper/core/director.ts';
 import { FlashFilter } from '../helper/core/frames.ts';
 import { fitGrid, MAX_BAR_BEND } from '../helper/core/layout.ts';
 import { integratedLoudness, limitTruePeak, truePeakDb } from '../helper/core/loudness.ts';
-import { mixCues } from '../helper/core/mix.ts';
 import { rulesPrompt, anchorFor } from '../helper/core/prompt.ts';
 import { parseCutList, scenesFromCuts } from '../helper/core/scenes.ts';
 import { decodeWav, encodeWav24 } from '../helper/core/wav.ts';
@@ -158,14 +157,6 @@ describe('analysis, prompts and the director', () => {
     assert.equal(decideTransition({ a: analysis(0, -0.6), b: analysis(0, 0.6), arcA: arc[0]!, arcB: arc[1]! }).style, 'abrupt-cut');
     assert.equal(decideTransition({ a: analysis(0, 0.6), b: analysis(0, 0), arcA: arc[1]!, arcB: arc[2]! }).style, 'silent-gap');
     assert.equal(decideTransition({ a: analysis(0.1, 0.1), b: analysis(0.2, 0.2), arcA: arc[0]!, arcB: arc[0]! }).style, 'fade');
-  });
-});
-
-describe('mix', () => {
-  it('lays each cue body at its timeline position, skipping the handles', () => {
-    const pcm = [Float32Array.from([9, 9, 1, 2, 3, 9, 9]), Float32Array.from([9, 9, 1, 2, 3, 9, 9])];
-    const [l] = mixCues([{ cue: { timelineIn: 4, timelineOut: 7, handles: { head: 2, tail: 2 } }, pcm }], 10);
-    assert.deepEqual(Array.from(l!), [0, 0, 0, 0, 1, 2, 3, 0, 0, 0]);
   });
 });
 

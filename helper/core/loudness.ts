@@ -137,24 +137,51 @@ export function truePeakDb(channels: Float32Array[]): Decibels {
 /** Limits in place and returns the gain it applied per sample (shared by all channels). */
 export function limitTruePeak(channels: Float32Array[], ceilingDb: Decibels, lookaheadMs = 1.5, releaseMs = 80): Float32Array {
   const n = channels[0]?.length ?? 0;
-  const ceiling = Math.pow(10, ceilingDb / 20);
-  const need = new Float32Array(n).fill(1);
-  for (const c of channels) {
-    const e = truePeakEnvelope(c, ceiling);
-    for (let i = 0; i < n; i++) if (e[i]! > ceiling) need[i] = Math.min(need[i]!, ceiling / e[i]!);
+  return new StreamLimiter(ceilingDb, lookaheadMs, releaseMs).process(channels, 0, n);
+}
+
+/**
+ * The same limiter over a signal that arrives in blocks, so a two-hour mix never has to be in
+ * memory. Each call gets the block with context around it: CONTEXT_BEFORE samples before (for the
+ * oversampling filter) and LIMITER_CONTEXT_AFTER after (the filter, plus the look-ahead ramp's
+ * reach: it decays by 1/la per sample, so a peak further ahead changes nothing at 24-bit
+ * resolution). The release state carries from block to block, so the output matches the whole-buffer
+ * limiter to within 24-bit resolution.
+ */
+export const LIMITER_CONTEXT_BEFORE = 2 * TAPS;
+export const LIMITER_CONTEXT_AFTER = 4096;
+
+export class StreamLimiter {
+  private held = 1;
+  private readonly ceiling: number;
+  private readonly la: number;
+  private readonly rel: number;
+
+  constructor(ceilingDb: Decibels, lookaheadMs = 1.5, releaseMs = 80) {
+    this.ceiling = Math.pow(10, ceilingDb / 20);
+    this.la = Math.max(1, Math.round((lookaheadMs / 1000) * SAMPLE_RATE));
+    this.rel = Math.exp(-1 / ((releaseMs / 1000) * SAMPLE_RATE));
   }
-  const la = Math.max(1, Math.round((lookaheadMs / 1000) * SAMPLE_RATE));
-  // Sliding minimum over the look-ahead window, then a ramp down over it and exponential release.
-  const g = new Float32Array(n).fill(1);
-  const rel = Math.exp(-1 / ((releaseMs / 1000) * SAMPLE_RATE));
-  let held = 1;
-  for (let i = n - 1; i >= 0; i--) g[i] = Math.min(need[i]!, i + 1 < n ? g[i + 1]! + (1 - g[i + 1]!) / la : 1);
-  for (let i = 0; i < n; i++) {
-    held = Math.min(g[i]!, 1 - (1 - held) * rel);
-    g[i] = held;
+
+  /** Limits channels[*][start, start + length) in place, reading the context around it; returns that span's gain. */
+  process(channels: Float32Array[], start: number, length: number): Float32Array {
+    const n = channels[0]?.length ?? 0;
+    const need = new Float32Array(n).fill(1);
+    for (const c of channels) {
+      const e = truePeakEnvelope(c, this.ceiling);
+      for (let i = 0; i < n; i++) if (e[i]! > this.ceiling) need[i] = Math.min(need[i]!, this.ceiling / e[i]!);
+    }
+    // Sliding minimum over the look-ahead window, then a ramp down over it and exponential release.
+    const g = new Float32Array(n).fill(1);
+    for (let i = n - 1; i >= start; i--) g[i] = Math.min(need[i]!, i + 1 < n ? g[i + 1]! + (1 - g[i + 1]!) / this.la : 1);
+    const out = g.subarray(start, start + length);
+    for (let i = 0; i < length; i++) {
+      this.held = Math.min(out[i]!, 1 - (1 - this.held) * this.rel);
+      out[i] = this.held;
+    }
+    for (const c of channels) for (let i = 0; i < length; i++) c[start + i] = c[start + i]! * out[i]!;
+    return out;
   }
-  for (const c of channels) for (let i = 0; i < n; i++) c[i] = c[i]! * g[i]!;
-  return g;
 }
 
 export function applyGain(channels: Float32Array[], gain: number): void {

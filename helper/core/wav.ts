@@ -4,10 +4,17 @@
  */
 
 export function encodeWav24(channels: Float32Array[], sampleRate: number): Buffer {
-  const nch = channels.length;
   const n = channels[0]?.length ?? 0;
-  const dataBytes = n * nch * 3;
-  const buf = Buffer.alloc(44 + dataBytes);
+  const buf = Buffer.alloc(44 + n * channels.length * 3);
+  wavHeader24(n, channels.length, sampleRate).copy(buf, 0);
+  encodePcm24(channels, 0, n, buf, 44);
+  return buf;
+}
+
+/** The 44-byte header of a 24-bit PCM WAV of `frames` frames. */
+export function wavHeader24(frames: number, nch: number, sampleRate: number): Buffer {
+  const dataBytes = frames * nch * 3;
+  const buf = Buffer.alloc(44);
   buf.write('RIFF', 0, 'ascii');
   buf.writeUInt32LE(36 + dataBytes, 4);
   buf.write('WAVE', 8, 'ascii');
@@ -21,16 +28,29 @@ export function encodeWav24(channels: Float32Array[], sampleRate: number): Buffe
   buf.writeUInt16LE(24, 34);
   buf.write('data', 36, 'ascii');
   buf.writeUInt32LE(dataBytes, 40);
-  let o = 44;
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < nch; c++) {
-      const x = Math.max(-1, Math.min(1, channels[c]![i]!));
-      const v = Math.round(x * 8388607);
-      buf.writeIntLE(v, o, 3);
+  return buf;
+}
+
+/** Interleaved 24-bit PCM of channels[*][from, from + count) into buf at offset (clipped to -1..1, no dither). */
+export function encodePcm24(channels: Float32Array[], from: number, count: number, buf: Buffer, offset: number): void {
+  let o = offset;
+  for (let i = from; i < from + count; i++) {
+    for (const ch of channels) {
+      const x = Math.max(-1, Math.min(1, ch[i]!));
+      buf.writeIntLE(Math.round(x * 8388607), o, 3);
       o += 3;
     }
   }
-  return buf;
+}
+
+/** Adds `frames` interleaved 24-bit frames of `nch` channels from buf into dst[*] at dstOffset (a mono source feeds both). */
+export function addPcm24(buf: Buffer, frames: number, nch: number, dst: Float32Array[], dstOffset: number): void {
+  for (let i = 0; i < frames; i++) {
+    for (let c = 0; c < dst.length; c++) {
+      const v = buf.readIntLE((i * nch + Math.min(c, nch - 1)) * 3, 3) / 8388608;
+      dst[c]![dstOffset + i] = dst[c]![dstOffset + i]! + v;
+    }
+  }
 }
 
 export interface DecodedWav {

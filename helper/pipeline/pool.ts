@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CueJob } from '../core/layout.ts';
@@ -22,6 +23,27 @@ interface Task {
   reject: (e: Error) => void;
 }
 
+/**
+ * Cores this process may use: the CPUs Node sees, less a container's CPU quota (cgroup v2 cpu.max,
+ * "quota period" or "max"), which availableParallelism() does not apply: a container limited to two
+ * CPUs on a 32-core host would otherwise start 32 renders competing for two cores.
+ */
+export function coresAllowed(parallelism: number, cpuMax: string | null): number {
+  const m = cpuMax ? /^(\d+)\s+(\d+)/.exec(cpuMax.trim()) : null;
+  const quota = m ? Math.floor(Number(m[1]) / Number(m[2])) : Infinity;
+  return Math.max(1, Math.min(parallelism, quota));
+}
+
+export function usableCores(): number {
+  let cpuMax: string | null = null;
+  try {
+    cpuMax = readFileSync('/sys/fs/cgroup/cpu.max', 'utf8');
+  } catch {
+    // not Linux, or cgroup v1: no quota to apply
+  }
+  return coresAllowed(availableParallelism(), cpuMax);
+}
+
 export class RenderPool {
   private workers = new Set<Worker>();
   private idle: Worker[] = [];
@@ -30,9 +52,9 @@ export class RenderPool {
   private nextId = 0;
   private closed = false;
 
-  /** One worker per core, at most four: more threads than cores only adds switching and memory. */
+  /** One worker per usable core, at most four: more threads than cores only adds switching and memory. */
   static defaultSize(): number {
-    return Math.max(1, Math.min(availableParallelism(), 4));
+    return Math.min(usableCores(), 4);
   }
 
   constructor(readonly size = RenderPool.defaultSize(), private readonly workerUrl: URL = defaultWorkerUrl) {

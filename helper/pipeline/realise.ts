@@ -1,19 +1,17 @@
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Plan, PLAN_VERSION, SAMPLE_RATE,
   type Cue, type PlannedScene, type PlanSettings, type SourceMedia, type Take, type Transition, type ProgressEvent, type Stage,
 } from '../../shared/index.ts';
 import { layoutCues, type CueLayout } from '../core/layout.ts';
-import { limitTruePeak } from '../core/loudness.ts';
-import { mixCues } from '../core/mix.ts';
 import type { Anchor } from '../core/prompt.ts';
-import { decodeWav, encodeWav24 } from '../core/wav.ts';
 import { mux } from '../adapters/ffmpeg.ts';
 import { resolveSoundFont } from '../adapters/synth.ts';
 import { InterruptedError } from '../errors.ts';
 import { cacheRoot, hashFile, hashJson, readCacheJson } from './cache.ts';
 import { takeProblem, verifiedEntry, type CueRecord } from './cue-files.ts';
+import { writeMixdown } from './mixdown.ts';
 import { ensureCache } from './output.ts';
 import { RenderPool } from './pool.ts';
 import { composeJob, midiPathOf, stemGroupsOf, stemPathOf, type StemGroup } from './render-cue.ts';
@@ -140,11 +138,8 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
   if (r.mix) {
     stage('mix', 'start', 0, 'mixing the soundtrack');
     const fileOf = (c: Cue) => (toRender.some((t) => t.file === c.file) ? join(r.staging, c.file) : join(r.outDir, c.file));
-    const decoded = current.map((cue) => ({ cue, pcm: decodeWav(readFileSync(fileOf(cue))).channels }));
-    const mix = mixCues(decoded, r.durationSamples);
-    limitTruePeak(mix, r.settings.truePeakDbtp - 0.2);
     mixName = 'soundtrack.wav';
-    writeFileSync(join(r.staging, mixName), encodeWav24(mix, SAMPLE_RATE));
+    await writeMixdown(current.map((cue) => ({ cue, path: fileOf(cue) })), r.durationSamples, r.settings.truePeakDbtp - 0.2, join(r.staging, mixName), signal, (f) => stage('mix', 'progress', f, 'mixing the soundtrack'));
     stage('mix', 'done', 1, mixName);
     check();
   }
