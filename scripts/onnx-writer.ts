@@ -46,7 +46,7 @@ class Proto {
   }
 }
 
-export const ELEM = { float: 1, int64: 7 } as const;
+export const ELEM = { float: 1, int64: 7, bool: 9 } as const;
 type Elem = keyof typeof ELEM;
 
 /** A dimension: a fixed size, or a symbolic name such as "batch". */

@@ -49,7 +49,7 @@ interface TokenizerFiles {
 }
 
 /** SigLIP's kind: a SentencePiece Unigram vocabulary with whole words as pieces, "</s>" appended. */
-function unigramFiles(words: string[]): TokenizerFiles {
+export function unigramFiles(words: string[]): TokenizerFiles {
   const pieces: [string, number][] = [['<pad>', 0], ['</s>', 0], ['<unk>', 0], ['\u2581', -5]];
   for (const c of 'abcdefghijklmnopqrstuvwxyz.,') pieces.push([c, -10]);
   for (const w of words) pieces.push([`\u2581${w}`, -1]);

@@ -8,7 +8,8 @@ import { EngineError } from '../errors.ts';
 import type { FrameFit } from './ffmpeg.ts';
 
 /**
- * The only module that touches onnxruntime-node: a CLIP or SigLIP model exported to ONNX the way
+ * The only module that loads onnxruntime-node (adapters/musicgen.ts runs its sessions through
+ * loadOrt/openSession here): a CLIP or SigLIP model exported to ONNX the way
  * Hugging Face's exporters lay it out (a folder the user gives; nothing is downloaded):
  *
  *   onnx/vision_model.onnx   pixel_values [batch, 3, S, S] -> image_embeds (or pooler_output)
@@ -60,7 +61,7 @@ function readJson(dir: string, name: string, required: boolean): unknown {
 }
 
 /** onnx/STEM.onnx or STEM.onnx, else the first quantized or other variant (STEM_*.onnx); null when none. */
-function onnxFile(dir: string, stem: string): string | null {
+export function onnxFile(dir: string, stem: string): string | null {
   for (const sub of [join(dir, 'onnx'), dir]) {
     if (!existsSync(sub)) continue;
     if (existsSync(join(sub, `${stem}.onnx`))) return join(sub, `${stem}.onnx`);
@@ -75,14 +76,48 @@ function missing(dir: string, stem: string): never {
 }
 
 async function session(ort: Ort, path: string): Promise<Session> {
-  try {
-    const executionProviders = (process.env.SEGUE_VISION_EP || 'cpu').split(',').map((x) => x.trim()).filter(Boolean);
-    return await ort.InferenceSession.create(path, { executionProviders, intraOpNumThreads: Math.max(1, availableParallelism() - 1), graphOptimizationLevel: 'all' });
-  } catch (e) {
+  return (await openSession(ort, path, providersFrom(process.env.SEGUE_VISION_EP), (m) => process.stderr.write(`segue: warning: ${m}\n`))).session;
+}
+
+/** Execution providers from a comma list ("cuda,cpu"); CPU when none is given. */
+export const providersFrom = (list: string | undefined): string[] => (list || 'cpu').split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
+
+/**
+ * An inference session on the providers asked for. When a GPU provider cannot be used here (not
+ * installed, no device), the session falls back to the CPU and `announce` says so: a silent
+ * fallback would make an editor wait ten times longer without knowing why.
+ */
+export async function openSession(ort: Ort, path: string, providers: readonly string[], announce: (message: string) => void): Promise<{ session: Session; provider: string }> {
+  // A GPU attempt logs only fatal errors: its failure is announced below in one readable line.
+  const create = (eps: readonly string[]) => ort.InferenceSession.create(path, { executionProviders: [...eps], intraOpNumThreads: Math.max(1, availableParallelism() - 1), graphOptimizationLevel: 'all', ...(eps.every((p) => p === 'cpu') ? {} : { logSeverityLevel: 4 as const }) });
+  const fail = (e: unknown): never => {
     const why = (e as Error).message.split('\n')[0];
-    throw new EngineError(`onnxruntime could not load ${path} (${why}); if it is not an ONNX model, export it again; if SEGUE_VISION_EP is set, check this machine has those providers`);
+    throw new EngineError(`onnxruntime could not load ${path} (${why}); if it is not an ONNX model, export it again`);
+  };
+  try {
+    return { session: await create(providers), provider: providers[0] ?? 'cpu' };
+  } catch (e) {
+    if (providers.every((p) => p === 'cpu')) fail(e);
+    announce(`the ${providers.filter((p) => p !== 'cpu').join('/')} execution provider is not usable on this machine (${(e as Error).message.split('\n')[0]}); running ${path.split('/').pop()} on the CPU instead`);
+    try {
+      return { session: await create(['cpu']), provider: 'cpu' };
+    } catch (e2) {
+      return fail(e2);
+    }
   }
 }
+
+/** onnxruntime-node itself, or a clear error when its native part is missing. */
+export async function loadOrt(): Promise<Ort> {
+  try {
+    const mod = (await import('onnxruntime-node')) as Ort & { default?: Ort };
+    return mod.default ?? mod;
+  } catch (e) {
+    throw new EngineError(`onnxruntime-node could not be loaded (${(e as Error).message.split('\n')[0]}); reinstall with npm ci`);
+  }
+}
+
+export type { Ort, Session };
 
 function pickOutput(s: Session, path: string, names: string[]): string {
   const found = names.find((n) => s.outputNames.includes(n));
@@ -116,13 +151,7 @@ export async function openVisionModel(dir: string): Promise<VisionModel> {
   const size = crop ? side(p.crop_size!) : side(p.size);
   const fit: FrameFit = crop ? 'crop' : 'squash';
 
-  let ort: Ort;
-  try {
-    const mod = (await import('onnxruntime-node')) as Ort & { default?: Ort };
-    ort = mod.default ?? mod;
-  } catch (e) {
-    throw new EngineError(`onnxruntime-node could not be loaded (${(e as Error).message.split('\n')[0]}); reinstall with npm ci`);
-  }
+  const ort = await loadOrt();
   // Split exports (vision_model + text_model) first; else one combined model.onnx (Optimum's
   // default CLIP export), fed a one-token text or a blank picture for the half not asked for.
   const [visionFile, textFile] = [onnxFile(dir, 'vision_model'), onnxFile(dir, 'text_model')];

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { openMusicGen, type MusicGenModel, type TextState } from '../helper/adapters/musicgen.ts';
+import { Rng } from '../helper/core/compose/rng.ts';
+import { columnToken, guide, sampleTopK, slerpRows } from '../helper/core/musicgen.ts';
+import { writeTinyMusicgen } from '../scripts/tiny-musicgen.ts';
+import { tmpDir } from './helpers.ts';
+
+/**
+ * The neural engine's runtime (issue 13): MusicGen's delay pattern, guidance, seeded top-k sampling
+ * and prompt interpolation (pure), and the tiny MusicGen folder from scripts/ run on onnxruntime-node
+ * as a transformers.js export is: windows of the model's length joined by continuation, exact frame
+ * and sample counts, a take reproducible from its seed, and every broken folder refused by name.
+ */
+
+describe('MusicGen decoding rules', () => {
+  it('delays codebook k by k columns after the start column', () => {
+    const table = [0, 1, 2, 3].map((k) => Array.from({ length: 7 }, (_, c) => columnToken(k, c, [[], [], [], []], 3)));
+    assert.deepEqual(table, [
+      ['pad', 'sample', 'sample', 'sample', 'pad', 'pad', 'pad'],
+      ['pad', 'pad', 'sample', 'sample', 'sample', 'pad', 'pad'],
+      ['pad', 'pad', 'pad', 'sample', 'sample', 'sample', 'pad'],
+      ['pad', 'pad', 'pad', 'pad', 'sample', 'sample', 'sample'],
+    ]);
+    // A continuation's prompt frames are given, not drawn.
+    assert.equal(columnToken(2, 3, [[5], [6], [7], [8]], 3), 7);
+    assert.equal(columnToken(2, 4, [[5], [6], [7], [8]], 3), 'sample');
+  });
+  it('guides from the unconditional logits towards the conditional ones, and samples only the top k, reproducibly', () => {
+    assert.deepEqual([...guide(Float32Array.from([1, 0]), Float32Array.from([0, 0]), 3)], [3, 0]);
+    const logits = Float32Array.from([0, 5, 4, -1, 3]);
+    const draws = (seed: number) => Array.from({ length: 200 }, ((r) => () => sampleTopK(logits, 2, 1, r))(new Rng(seed)));
+    assert.deepEqual(new Set(draws(1)), new Set([1, 2]), 'only the two most likely');
+    assert.deepEqual(draws(4), draws(4), 'same seed, same draws');
+  });
+  it('interpolates prompts on the sphere: the ends are the prompts, the middle keeps its length', () => {
+    const a = Float32Array.from([2, 0, 0, 1]);
+    const b = Float32Array.from([0, 4, 1, 0]);
+    assert.deepEqual([...slerpRows(a, b, 2, 0)].map((x) => +x.toFixed(6)), [2, 0, 0, 1]);
+    assert.deepEqual([...slerpRows(a, b, 2, 1)].map((x) => +x.toFixed(6)), [0, 4, 1, 0]);
+    const mid = slerpRows(a, b, 2, 0.5);
+    assert.ok(Math.abs(Math.hypot(mid[0]!, mid[1]!) - 3) < 1e-5, 'length between 2 and 4');
+    assert.ok(Math.abs(mid[0]! / 3 - Math.SQRT1_2) < 1e-5 && Math.abs(mid[1]! / 3 - Math.SQRT1_2) < 1e-5, 'direction halfway (45 degrees)');
+  });
+});
+
+describe('the tiny MusicGen on onnxruntime-node', () => {
+  let dir: string;
+  let m: MusicGenModel;
+  let jazz: TextState;
+  let thriller: TextState;
+
+  before(async () => {
+    dir = join(tmpDir('musicgen'), 'tiny-musicgen');
+    writeTinyMusicgen(dir);
+    m = await openMusicGen(dir, { providers: ['cpu'], announce: () => assert.fail('no fallback expected on cpu') });
+    jazz = await m.encode('Genre: jazz, Mood: warm, peaceful');
+    thriller = await m.encode('Genre: suspense, thriller, Mood: dark, tense');
+  });
+
+  it('reads the folder as a transformers.js export', () => {
+    assert.deepEqual([m.sampleRate, m.frameRate, m.codebooks, m.maxFrames, m.provider], [32000, 50, 4, 146, 'cpu']);
+  });
+
+  it('generates exactly the frames asked for across several windows, and decodes them to exactly frames x 640 samples', async () => {
+    const frames = 400; // 146-frame windows, each later one keeping a third as its prompt: four windows
+    const steps: number[] = [];
+    const codes = await m.generate({ frames, condition: () => jazz, seed: 3, progress: (d) => steps.push(d) });
+    assert.deepEqual(codes.map((c) => c.length), [400, 400, 400, 400]);
+    assert.ok(codes.flat().every((t) => t >= 0 && t < 64), 'only real codes, never the pad token');
+    assert.deepEqual(steps, Array.from({ length: 400 }, (_, i) => i + 1));
+    const audio = await m.decode(codes);
+    assert.equal(audio.length, 400 * 640);
+    assert.ok(audio.some((x) => Math.abs(x) > 0.01));
+  });
+
+  it('is a take of its seed: same seed same codes; another seed, prompt or guidance, other codes', async () => {
+    const g = (o: { seed?: number; cond?: TextState; guidance?: number }) => m.generate({ frames: 120, condition: () => o.cond ?? jazz, seed: o.seed ?? 5, ...(o.guidance ? { guidance: o.guidance } : {}) });
+    const base = JSON.stringify(await g({}));
+    assert.equal(JSON.stringify(await g({})), base);
+    assert.notEqual(JSON.stringify(await g({ seed: 6 })), base);
+    assert.notEqual(JSON.stringify(await g({ cond: thriller })), base);
+    assert.notEqual(JSON.stringify(await g({ guidance: 1 })), base);
+  });
+
+  it('continues from given codes and asks for the conditioning at every chunk (a bridge moving from one prompt to the next)', async () => {
+    const a = await m.generate({ frames: 100, condition: () => jazz, seed: 1 });
+    const asked: number[] = [];
+    const bridge = await m.generate({ frames: 100, context: a, chunkFrames: 25, seed: 2, condition: (f) => (asked.push(f), { ...jazz, data: slerpRows(jazz.data, thriller.data, jazz.width, f / 100) }) });
+    assert.deepEqual(asked, [0, 25, 50, 75]);
+    assert.deepEqual(bridge.map((c) => c.length), [100, 100, 100, 100]);
+    const fresh = await m.generate({ frames: 100, chunkFrames: 25, seed: 2, condition: () => jazz });
+    assert.notDeepEqual(bridge, fresh, 'the context shapes what follows');
+  });
+
+  it('falls back to the CPU when a GPU provider is asked for and not there, and says so', async () => {
+    const said: string[] = [];
+    const gpu = await openMusicGen(dir, { providers: ['cuda'], announce: (s) => said.push(s) });
+    assert.equal(gpu.provider, 'cpu');
+    assert.ok(said.length >= 1 && /cuda execution provider is not usable on this machine.*on the CPU instead/.test(said[0]!), said[0]);
+    await gpu.close();
+  });
+
+  it('refuses a broken folder with one message naming the file and what was expected', async () => {
+    const broken = (name: string, change: (d: string) => void) => {
+      const d = join(tmpDir('musicgen-broken'), name);
+      cpSync(dir, d, { recursive: true });
+      change(d);
+      return d;
+    };
+    const cases: [string, (d: string) => void, RegExp][] = [
+      ['no-decoder', (d) => rmSync(join(d, 'onnx', 'decoder_model_merged.onnx')), /has no decoder_model_merged\.onnx .*Xenova\/musicgen-small/],
+      ['no-config', (d) => rmSync(join(d, 'config.json')), /has no config\.json/],
+      ['bad-config', (d) => writeFileSync(join(d, 'config.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(d, 'config.json'), 'utf8')), decoder: { vocab_size: 64 } })), /config\.json: decoder\.num_codebooks: .*expected a MusicGen config/],
+      ['no-max-length', (d) => writeFileSync(join(d, 'generation_config.json'), '{"top_k": 5}'), /generation_config\.json: max_length: .*expected a MusicGen generation config/],
+      ['bad-tokenizer', (d) => writeFileSync(join(d, 'tokenizer.json'), '{"model": {"type": "Nonsense"}}'), /tokenizer\.json is not a tokenizer this helper can read/],
+      ['wrong-graph', (d) => cpSync(join(d, 'onnx', 'text_encoder.onnx'), join(d, 'onnx', 'decoder_model_merged.onnx')), /decoder_model_merged\.onnx takes input_ids, attention_mask and gives last_hidden_state; a MusicGen decoder takes input_ids, encoder_hidden_states and gives logits/],
+      ['garbage-graph', (d) => writeFileSync(join(d, 'onnx', 'encodec_decode.onnx'), 'not a model'), /onnxruntime could not load .*encodec_decode\.onnx/],
+      ['layers', (d) => {
+        const c = JSON.parse(readFileSync(join(d, 'config.json'), 'utf8'));
+        c.decoder.num_hidden_layers = 24;
+        writeFileSync(join(d, 'config.json'), JSON.stringify(c));
+      }, /past key values for 1 layer\(s\), but .*config\.json says decoder\.num_hidden_layers 24/],
+      ['stereo', (d) => {
+        const c = JSON.parse(readFileSync(join(d, 'config.json'), 'utf8'));
+        c.decoder.audio_channels = 2;
+        writeFileSync(join(d, 'config.json'), JSON.stringify(c));
+      }, /stereo MusicGen .* not supported yet/],
+    ];
+    for (const [name, change, message] of cases) {
+      await assert.rejects(openMusicGen(broken(name, change), { providers: ['cpu'], announce: () => undefined }), message, name);
+    }
+    await assert.rejects(openMusicGen(join(dir, 'nowhere'), { providers: ['cpu'], announce: () => undefined }), /MusicGen folder .*nowhere does not exist/);
+  });
+});
