@@ -44,7 +44,7 @@ describe('segue serve: the /v1 API', () => {
   it('answers health without a token and nothing else', async () => {
     const r = await fetch(`${h.url}/v1/health`);
     const health = Health.parse(await r.json());
-    assert.deepEqual(health.engines, ['symbolic']);
+    assert.deepEqual(health.engines, ['symbolic', 'musicgen']);
     assert.ok(health.soundFonts.includes('musescore') && health.gpuProviders.includes('cpu'));
     assert.equal((await fetch(`${h.url}/v1/projects`)).status, 401);
     const wrong = await fetch(`${h.url}/v1/projects`, { headers: { Authorization: `Bearer ${'0'.repeat(64)}` } });

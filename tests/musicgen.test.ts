@@ -5,8 +5,10 @@ import { before, describe, it } from 'node:test';
 import { openMusicGen, type MusicGenModel, type TextState } from '../helper/adapters/musicgen.ts';
 import { Rng } from '../helper/core/compose/rng.ts';
 import { columnToken, guide, sampleTopK, slerpRows } from '../helper/core/musicgen.ts';
+import { resample } from '../helper/core/resample.ts';
 import { writeTinyMusicgen } from '../scripts/tiny-musicgen.ts';
-import { tmpDir } from './helpers.ts';
+import { Plan } from '../shared/index.ts';
+import { fixture, readWav, segue, THREE_SCENES, tmpDir } from './helpers.ts';
 
 /**
  * The neural engine's runtime (issue 13): MusicGen's delay pattern, guidance, seeded top-k sampling
@@ -34,6 +36,14 @@ describe('MusicGen decoding rules', () => {
     const draws = (seed: number) => Array.from({ length: 200 }, ((r) => () => sampleTopK(logits, 2, 1, r))(new Rng(seed)));
     assert.deepEqual(new Set(draws(1)), new Set([1, 2]), 'only the two most likely');
     assert.deepEqual(draws(4), draws(4), 'same seed, same draws');
+  });
+  it('resamples 32 kHz to 48 kHz: exact length, the same waveform', () => {
+    const x = Float32Array.from({ length: 32000 }, (_, i) => Math.sin((2 * Math.PI * 1000 * i) / 32000));
+    const y = resample(x, 32000, 48000);
+    assert.equal(y.length, 48000);
+    let err = 0;
+    for (let i = 2000; i < 46000; i++) err = Math.max(err, Math.abs(y[i]! - Math.sin((2 * Math.PI * 1000 * i) / 48000)));
+    assert.ok(err < 2e-3, `max error ${err}`);
   });
   it('interpolates prompts on the sphere: the ends are the prompts, the middle keeps its length', () => {
     const a = Float32Array.from([2, 0, 0, 1]);
@@ -133,5 +143,79 @@ describe('the tiny MusicGen on onnxruntime-node', () => {
       await assert.rejects(openMusicGen(broken(name, change), { providers: ['cpu'], announce: () => undefined }), message, name);
     }
     await assert.rejects(openMusicGen(join(dir, 'nowhere'), { providers: ['cpu'], announce: () => undefined }), /MusicGen folder .*nowhere does not exist/);
+  });
+});
+
+describe('segue score --engine musicgen on the tiny model, end to end', () => {
+  let video: string;
+  let model: string;
+  let out: string;
+  const planOf = (d: string) => Plan.parse(JSON.parse(readFileSync(join(d, 'plan.json'), 'utf8')));
+  const bytes = (d: string, f: string) => readFileSync(join(d, f));
+  const args = (o: string, m = model) => ['score', video, '--out', o, '--cuts', '10,20', '--engine', 'musicgen', '--model', m, '--seed', '4'];
+
+  before(async () => {
+    video = await fixture('three-neural', THREE_SCENES, { audio: 'tone' });
+    model = join(tmpDir('musicgen-cli'), 'tiny');
+    writeTinyMusicgen(model);
+    out = tmpDir('musicgen-out');
+    const r = await segue([...args(out), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  it('scores every cue with the model: exact lengths, mastered to -16 LUFS under -1 dBTP, its codes beside it, no MIDI', () => {
+    const p = planOf(out);
+    assert.equal(p.settings.engine, 'musicgen');
+    assert.ok(p.cues.length >= 3);
+    for (const c of p.cues) {
+      assert.equal(c.engine, 'musicgen');
+      assert.equal(c.midiFile, null);
+      assert.equal(readWav(join(out, c.file)).channels[0]!.length, c.fileSamples, `${c.id} is exactly as long as the plan says`);
+      assert.ok(Math.abs(c.loudness.integratedLufs + 16) <= 0.5 && c.loudness.truePeakDbtp <= -1, `${c.id}: ${JSON.stringify(c.loudness)}`);
+      const codes = JSON.parse(readFileSync(join(out, c.file.replace(/\.wav$/, '.codes.json')), 'utf8'));
+      assert.equal(codes.codes.length, 4);
+      assert.ok(codes.start >= 0 && codes.codes[0].length * 960 >= codes.start + c.fileSamples, 'the file is cut from the generated audio');
+    }
+    assert.equal(readWav(join(out, 'soundtrack.wav')).channels[0]!.length, p.durationSamples);
+  });
+
+  it('regenerates one scene: a new take, its neighbours byte-identical; the same seed again is a cache hit', async () => {
+    const before = planOf(out);
+    const r = await segue(['regenerate', out, '--scene', '3']);
+    assert.equal(r.code, 0, r.stderr);
+    const after = planOf(out);
+    const cue = (p: Plan, id: string) => p.cues.find((c) => c.id === id)!;
+    assert.equal(cue(after, 'scene-3').take, 2);
+    for (const id of ['scene-1', 'scene-2']) {
+      assert.equal(cue(after, id).file, cue(before, id).file);
+      assert.ok(bytes(out, cue(after, id).file).equals(bytes(out, cue(before, id).file)));
+    }
+    // The cache knows this model's cues: scoring again renders nothing.
+    const again = await segue([...args(tmpDir('musicgen-again')), '--json']);
+    assert.match(again.stdout, /"every cue is unchanged"|\(cached\)/);
+  });
+
+  it('keys its cache on the model folder\'s content: another export of the model renders anew', async () => {
+    const other = join(tmpDir('musicgen-other'), 'tiny');
+    writeTinyMusicgen(other, { seed: 99 });
+    const d = tmpDir('musicgen-other-out');
+    const r = await segue([...args(d, other), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /\(cached\)/);
+    const a = planOf(out).cues.find((c) => c.id === 'scene-1')!;
+    const b = planOf(d).cues.find((c) => c.id === 'scene-1')!;
+    assert.notEqual(a.hash, b.hash);
+  });
+
+  it('says what is wrong with the flags or the model folder', async () => {
+    const noModel = await segue(['score', video, '--engine', 'musicgen']);
+    assert.equal(noModel.code, 2);
+    assert.match(noModel.stderr, /--engine musicgen needs --model DIR/);
+    const broken = join(tmpDir('musicgen-broken-cli'), 'tiny');
+    writeTinyMusicgen(broken);
+    rmSync(join(broken, 'onnx', 'encodec_decode.onnx'));
+    const r = await segue(args(tmpDir('musicgen-broken-out'), broken));
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stderr, /has no encodec_decode\.onnx/);
   });
 });

@@ -157,6 +157,8 @@ export const ROUTES: Route[] = [
       if (!existsSync(join(dir, 'plan.json'))) throw new ConflictError(`project ${c.params.id} has no analysis yet; wait for its analyse job (GET /v1/projects/${c.params.id} shows it)`);
       const body = c.body as z.output<typeof ScoreRequest>;
       if (body.engine && !(ENGINES as readonly string[]).includes(body.engine)) throw new RequestError(`engine "${body.engine}" is not available in this helper; use one of: ${ENGINES.join(', ')}`, 'engine');
+      if (body.engine === 'musicgen' && !body.model && !loadPlan(dir).settings.model) throw new RequestError('engine "musicgen" needs "model": the MusicGen ONNX folder on the helper\'s machine (see README "Neural engine")', 'model');
+      if (body.model && !existsSync(body.model)) throw new RequestError(`model: ${body.model} does not exist on the helper's machine`, 'model');
       const n = loadPlan(dir).scenes.length;
       const bad = Object.keys(body.scenes ?? {}).find((k) => Number(k) > n);
       if (bad) throw new RequestError(`scenes.${bad}: there is no scene ${bad}; this project has scenes 1 to ${n}`, `scenes.${bad}`);

@@ -77,11 +77,15 @@ export function parseScoreArgs(argv: string[]): ScoreOptions & { json: boolean }
   const { values: v, positionals } = parse(argv, {
     out: { type: 'string' }, cuts: { type: 'string' }, 'min-scene': { type: 'string' }, threshold: { type: 'string' }, weights: { type: 'string' },
     engine: { type: 'string' }, seed: { type: 'string' }, loudness: { type: 'string' }, handles: { type: 'string' },
-    soundfont: { type: 'string' }, 'fade-shape': { type: 'string' }, stems: { type: 'boolean' }, llm: { type: 'string' }, 'llm-timeout': { type: 'string' }, vision: { type: 'string' }, 'keep-original-audio': { type: 'boolean' },
+    soundfont: { type: 'string' }, 'fade-shape': { type: 'string' }, stems: { type: 'boolean' }, llm: { type: 'string' }, 'llm-timeout': { type: 'string' }, vision: { type: 'string' }, model: { type: 'string' }, 'keep-original-audio': { type: 'boolean' },
   }, SCORE_USAGE);
   const video = onePositional(positionals, 'video', SCORE_USAGE);
   const engine = (v.engine as string | undefined) ?? 'symbolic';
   if (!(ENGINES as readonly string[]).includes(engine)) throw new UsageError(`--engine "${engine}" is not available; use one of: ${ENGINES.join(', ')}`);
+  const model = (v.model as string | undefined) ?? null;
+  if (engine === 'musicgen' && !model) throw new UsageError('--engine musicgen needs --model DIR: a MusicGen ONNX folder such as Xenova/musicgen-small (see README "Neural engine")');
+  if (engine !== 'musicgen' && model) throw new UsageError('--model is the neural engine\'s MusicGen folder; add --engine musicgen, or leave --model out');
+  if (engine === 'musicgen' && v.stems) throw new UsageError('--stems needs the symbolic engine (a neural cue has no separate instruments); leave --stems out');
   const name = video.split(/[\\/]/).pop()!.replace(/\.[^.]*$/, '') || 'video';
   const s = (k: string) => v[k] as string | undefined;
   return {
@@ -102,6 +106,7 @@ export function parseScoreArgs(argv: string[]): ScoreOptions & { json: boolean }
     llm: s('llm') ?? null,
     llmTimeoutSec: num('llm-timeout', s('llm-timeout'), 60, 1, 3600),
     vision: s('vision') ?? null,
+    model,
     keepOriginalAudio: (v['keep-original-audio'] as boolean | undefined) ?? false,
     json: (v.json as boolean | undefined) ?? false,
   };

@@ -29,6 +29,7 @@ Options for score:
   --weights H,S,L,E      content-detection weights of hue, saturation, luma and edges (default
                          1,1,1,0 as PySceneDetect; edges cost time and usually want a higher threshold)
   --engine NAME          music engine: ${ENGINES.join(', ')} (default symbolic)
+  --model DIR            the MusicGen ONNX folder for --engine musicgen (e.g. Xenova/musicgen-small)
   --seed N               random seed, a whole number >= 0 (default 1); same seed, same music
   --loudness LUFS        integrated loudness of every cue, -40..-6 (default -16)
   --handles BARS         extra bars before and after each cue for trims (default 2)
@@ -75,8 +76,8 @@ Exit codes:
   5 music engine or SoundFont failed   130 interrupted (Ctrl-C); earlier output is left as it was
 
 Environment: FFMPEG_PATH, FFPROBE_PATH (other ffmpeg binaries), SEGUE_CACHE_DIR (cache folder),
-SEGUE_LLM_GPU (llama.cpp backend for --llm), SEGUE_VISION_EP (onnxruntime execution providers for
---vision, default cpu).
+SEGUE_LLM_GPU (llama.cpp backend for --llm), SEGUE_VISION_EP and SEGUE_ONNX_EP (onnxruntime
+execution providers for --vision and --engine musicgen: cuda, dml, coreml; default cpu).
 `;
 
 export async function main(argv: string[]): Promise<number> {

@@ -60,10 +60,18 @@ export function beatToSample(m: RenderMap, beat: number): number {
 
 export type CueComposition = { kind: 'scene'; spec: CompositionSpec } | { kind: 'bridge'; spec: BridgeSpec };
 
+/**
+ * What the neural engine generates a cue from: a scene's caption (JenBridge's text form), or a
+ * bridge's two captions, conditioning moving from the first to the second across it.
+ */
+export type NeuralSpec = { kind: 'scene'; prompt: string; bpm: number } | { kind: 'bridge'; from: string; to: string; bpm: number };
+
 /** Everything needed to render one cue; the worker turns it into a WAV file. */
 export interface CueJob {
   id: string;
   composition: CueComposition;
+  /** Present when the engine is neural: the cue is generated from this, the composition only lays out its grid. */
+  neural?: NeuralSpec;
   render: RenderMap;
   master: MasterOptions;
   soundFont: string;
@@ -152,6 +160,7 @@ export function layoutCues(
       job: {
         id: `scene-${k + 1}`,
         composition: { kind: 'scene', spec: composition },
+        ...(settings.engine === 'musicgen' ? { neural: { kind: 'scene' as const, prompt: prompt.caption, bpm: grid.bpm } } : {}),
         render: { originSample: head, samplesPerBeat: grid.samplesPerBeat, beatPositions: null, tailSamplesPerBeat: grid.samplesPerBeat, totalSamples: fileSamples },
         master: { targetLufs: settings.loudnessLufs, ceilingDbtp: settings.truePeakDbtp, bodyStart, bodyEnd, fadeIn, fadeOut, release },
         soundFont: settings.soundFont,
@@ -200,6 +209,7 @@ function layoutBridge(scenes: readonly PlannedScene[], t: Transition, span: Brid
     job: {
       id,
       composition: { kind: 'bridge', spec },
+      ...(settings.engine === 'musicgen' ? { neural: { kind: 'bridge' as const, from: A.prompt.caption, to: B.prompt.caption, bpm: gB.bpm } } : {}),
       render: {
         originSample: head, samplesPerBeat: gA.samplesPerBeat, tailSamplesPerBeat: gB.samplesPerBeat, totalSamples: fileSamples,
         beatPositions: bridgeBeatPositions(span, t.atSample, gA.samplesPerBeat, gB.samplesPerBeat),

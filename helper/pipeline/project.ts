@@ -31,7 +31,9 @@ async function scoreLocked(dir: string, req: Request, o: { pool?: RenderPool }, 
     seed: req.seed ?? plan.settings.seed,
     loudnessLufs: req.loudnessLufs ?? plan.settings.loudnessLufs,
     soundFont: req.soundFont ?? plan.settings.soundFont,
+    model: req.model ?? plan.settings.model,
   };
+  if (engine === 'musicgen' && !settings.model) throw new UsageError('engine "musicgen" needs a model: give "model", the MusicGen ONNX folder on this machine');
   const scored = plan.cues.length > 0;
   let { scenes, transitions } = scored ? decisionsOf(plan) : plan;
   let anchor = plan.anchor;

@@ -11,6 +11,7 @@ import { resolveSoundFont } from '../adapters/synth.ts';
 import { InterruptedError } from '../errors.ts';
 import { cacheRoot, hashFile, hashJson, readCacheJson } from './cache.ts';
 import { takeProblem, verifiedEntry, type CueRecord } from './cue-files.ts';
+import { codesPathOf, neuralEngine, readNeuralCodes } from './render-neural.ts';
 import { writeMixdown } from './mixdown.ts';
 import { ensureCache } from './output.ts';
 import { RenderPool } from './pool.ts';
@@ -71,14 +72,20 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
   const layouts = layoutCues(r.scenes, r.transitions, r.settings, r.seeds, r.bridgeSeeds);
   const sfPath = resolveSoundFont(r.settings.soundFont);
   const sfId = existsSync(sfPath) ? await hashFile(sfPath) : sfPath;
+  const warn = (message: string) => emit({ type: 'warning', message });
+  const neural = r.settings.engine === 'musicgen' ? await neuralEngine(r.settings.model, warn) : null;
   // The cue's number is not part of its content: a scene renumbered by a re-cut keeps its audio.
-  const hashOf = ({ job: { id: _id, ...job } }: CueLayout) => hashJson({ v: CACHE_VERSION, engine: VERSION, job: { ...job, soundFont: sfId } });
+  const hashOf = (l: CueLayout): string => {
+    const { id: _id, ...job } = l.job;
+    // A neural bridge continues its outgoing scene's music, so it changes when that scene does.
+    const from = job.neural?.kind === 'bridge' ? layouts.find((x) => x.id === `scene-${l.cut! + 1}`) : undefined;
+    return hashJson({ v: CACHE_VERSION, engine: VERSION, job: { ...job, soundFont: sfId }, ...(neural ? { neural: neural.key } : {}), ...(from ? { from: hashOf(from) } : {}) });
+  };
   const previousTakes = r.previous?.takes ?? [];
   const now = new Date().toISOString();
   const newTakes: Take[] = [];
   const toRender: { layout: CueLayout; hash: string; file: string; take: number; restore: boolean }[] = [];
   const written: string[] = [];
-  const warn = (message: string) => emit({ type: 'warning', message });
   const cachePathOf = (hash: string) => join(cacheRoot(), 'cues', `${hash}.wav`);
   const cues: (Cue | null)[] = layouts.map((layout) => {
     const hash = hashOf(layout);
@@ -103,29 +110,46 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
 
   if (toRender.length) ensureCache('cues');
   stage('audio', 'start', 0, toRender.length ? `rendering ${toRender.length} of ${layouts.length} cue(s)` : 'every cue is unchanged');
-  const ownPool = toRender.length && !r.pool ? new RenderPool(Math.min(toRender.length, RenderPool.defaultSize())) : null;
+  const symbolic = toRender.filter((t) => !t.layout.job.neural);
+  const ownPool = symbolic.length && !r.pool ? new RenderPool(Math.min(symbolic.length, RenderPool.defaultSize())) : null;
   const pool = r.pool ?? ownPool;
   const stopPool = () => void ownPool?.close();
   signal.addEventListener('abort', stopPool, { once: true });
   try {
     let done = 0;
-    await Promise.all(toRender.map(async (t) => {
+    const renderOne = async (t: (typeof toRender)[number]) => {
       const cachePath = cachePathOf(t.hash);
       const hit = verifiedEntry(cachePath, warn) !== null;
-      const loudness = await pool!.render(t.layout.job, cachePath, signal);
+      const loudness = t.layout.job.neural ? await renderNeural(t) : await pool!.render(t.layout.job, cachePath, signal);
       const { job, ...rest } = t.layout;
       const names = companions(t.file, job);
       copyFileSync(cachePath, join(r.staging, t.file));
-      copyFileSync(midiPathOf(cachePath), join(r.staging, names.midiFile));
+      if (names.midiFile) copyFileSync(midiPathOf(cachePath), join(r.staging, names.midiFile));
+      if (job.neural) copyFileSync(codesPathOf(cachePath), join(r.staging, codesPathOf(t.file)));
       for (const [group, file] of Object.entries(names.stems ?? {})) copyFileSync(stemPathOf(cachePath, group as StemGroup), join(r.staging, file));
-      written.push(names.midiFile, ...Object.values(names.stems ?? {}));
+      written.push(...(names.midiFile ? [names.midiFile] : []), ...(job.neural ? [codesPathOf(t.file)] : []), ...Object.values(names.stems ?? {}));
       const i = layouts.indexOf(t.layout);
       cues[i] = { ...rest, take: t.take, ...names, loudness, hash: t.hash };
       const sceneIndex = t.layout.scene;
       if (!t.restore) newTakes.push({ cue: t.layout.id, take: t.take, file: t.file, seed: t.layout.seed, prompt: sceneIndex === null ? null : r.scenes[sceneIndex]!.prompt, hash: t.hash, loudness, reason: r.reason, createdAt: now });
       done++;
       stage('audio', 'progress', done / toRender.length, `${t.layout.id} take ${t.take}${hit ? ' (cached)' : ''}`);
-    }));
+    };
+    // A neural bridge continues from its outgoing scene's codes: scenes before bridges, one at a time.
+    const renderNeural = (t: (typeof toRender)[number]) => {
+      const job = t.layout.job;
+      const outgoing = job.neural?.kind === 'bridge' ? layouts.find((l) => l.id === `scene-${t.layout.cut! + 1}`) : undefined;
+      const codes = outgoing ? neuralCodesOf(outgoing) : null;
+      const at = outgoing ? t.layout.timelineIn - t.layout.handles.head - outgoing.timelineIn + outgoing.handles.head : 0;
+      if (outgoing && !codes) warn(`${t.layout.id}: the codes of ${outgoing.id} are gone (cache cleared?), so the bridge starts afresh instead of continuing it`);
+      return neural!.render(job, cachePathOf(t.hash), t.layout.seed, codes ? { codes, at } : undefined, signal);
+    };
+    const neuralCodesOf = (l: CueLayout) => {
+      const cue = cues[layouts.indexOf(l)];
+      return readNeuralCodes(cachePathOf(hashOf(l))) ?? (cue ? readNeuralCodes(join(r.outDir, cue.file)) : null);
+    };
+    await Promise.all(symbolic.map(renderOne));
+    for (const kind of ['scene', 'bridge']) for (const t of toRender.filter((x) => x.layout.job.neural?.kind === kind)) await renderOne(t);
   } finally {
     signal.removeEventListener('abort', stopPool);
     await ownPool?.close();
@@ -161,7 +185,8 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
 }
 
 /** A take's MIDI file and stems are named after its WAV: cues/x-take-n.mid, cues/stems/x-take-n.<group>.wav. */
-function companions(file: string, job: CueLayout['job']): { file: string; midiFile: string; stems: Record<string, string> | null } {
+function companions(file: string, job: CueLayout['job']): { file: string; midiFile: string | null; stems: Record<string, string> | null } {
+  if (job.neural) return { file, midiFile: null, stems: null }; // a neural cue has no notes and no separate instruments
   const stems = job.stems ? Object.fromEntries(stemGroupsOf(composeJob(job)).map((g) => [g, file.replace(/^cues\//, 'cues/stems/').replace(/\.wav$/, `.${g}.wav`)])) : null;
   return { file, midiFile: file.replace(/\.wav$/, '.mid'), stems };
 }

@@ -41,6 +41,8 @@ export interface ScoreOptions {
   llmTimeoutSec: number;
   /** A CLIP or SigLIP ONNX folder for scene tags, or null. */
   vision: string | null;
+  /** The MusicGen ONNX folder for engine "musicgen", or null. */
+  model: string | null;
 }
 
 export interface ScoreResult {
@@ -51,7 +53,7 @@ export interface ScoreResult {
 
 type Emit = (e: ProgressEvent) => void;
 
-export const ENGINES = ['symbolic'] as const;
+export const ENGINES = ['symbolic', 'musicgen'] as const;
 
 /**
  * The plan already in the output folder, if it is a readable current one: scoring again keeps its
@@ -104,6 +106,7 @@ export async function score(o: ScoreOptions, emit: Emit, signal: AbortSignal): P
     const settings: PlanSettings = {
       minSceneSec: o.minSceneSec, engine: o.engine, seed: o.seed, loudnessLufs: o.loudnessLufs,
       truePeakDbtp: o.truePeakDbtp, handleBars: o.handleBars, fadeShape: o.fadeShape, stems: o.stems, llm: o.llm, vision: tags ? o.vision : null, soundFont: o.soundFont,
+      model: o.model === null ? null : resolve(o.model),
     };
     stage('prompts', 'start', 0, 'writing music prompts');
     let seq = planSequence(analysed, settings);

@@ -112,7 +112,7 @@ export async function analyseSequence(req: StoredSequence, dir: string, o: Analy
   const s = req.settings;
   const settings: PlanSettings = {
     minSceneSec: req.minSceneSec, engine: s.engine, seed: s.seed, loudnessLufs: s.loudnessLufs, truePeakDbtp: -1, handleBars: s.handleBars,
-    fadeShape: s.fadeShape, stems: s.stems, llm: null, vision: tags ? o.vision : null, soundFont: s.soundFont,
+    fadeShape: s.fadeShape, stems: s.stems, llm: null, vision: tags ? o.vision : null, soundFont: s.soundFont, model: null,
   };
   stage('prompts', 'start', 0, 'writing music prompts');
   const seq = planSequence(analysed, settings);

@@ -141,6 +141,8 @@ export const ScoreRequest = z
     seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
     loudnessLufs: z.number().min(-40).max(-6).optional(),
     engine: z.string().min(1).optional(),
+    /** The MusicGen ONNX folder on the helper's machine, for engine "musicgen". */
+    model: z.string().min(1).max(4096).optional(),
     soundFont: z.string().min(1).max(4096).optional(),
     /** The global style anchor every scene varies around. */
     anchor: z.object({ style: z.string().min(1).optional(), key: Key.optional(), bpm: z.number().min(30).max(300).optional() }).strict().optional(),

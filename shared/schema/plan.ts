@@ -231,6 +231,8 @@ export const PlanSettings = z
     /** The CLIP/SigLIP ONNX folder that tagged the scenes, or null (optional: older v2 plans lack it). */
     vision: z.string().nullable().default(null),
     soundFont: z.string(),
+    /** The neural engine's MusicGen ONNX folder (engine "musicgen"), or null (optional: older v2 plans lack it). */
+    model: z.string().nullable().default(null),
   })
   .strict();
 export type PlanSettings = z.infer<typeof PlanSettings>;

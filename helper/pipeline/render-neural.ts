@@ -1,0 +1,143 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { SAMPLE_RATE } from '../../shared/index.ts';
+import { openMusicGen, type MusicGenModel, type TextState } from '../adapters/musicgen.ts';
+import { providersFrom } from '../adapters/onnx.ts';
+import { firstBeat } from '../core/beats.ts';
+import type { CueJob } from '../core/layout.ts';
+import { master, type MasterResult } from '../core/master.ts';
+import { slerpRows } from '../core/musicgen.ts';
+import { resample } from '../core/resample.ts';
+import { encodeWav24 } from '../core/wav.ts';
+import { EngineError } from '../errors.ts';
+import { cacheRoot, hashFile, hashJson, readCacheJson, writeAtomic } from './cache.ts';
+import { recordOf, type CueRecord } from './cue-files.ts';
+
+/**
+ * Neural cues (engine "musicgen"): generated from the scene's caption with MusicGen, fitted to the
+ * plan's grid and mastered like every cue. Rendered in this process, one at a time (a model is
+ * large, and on a GPU one stream of work is what it wants). Each cue's codes are kept beside it
+ * (`<hash>.codes.json`), so a bridge can continue from the outgoing cue's last tokens.
+ *
+ * Fitting: the audio is generated a beat longer than the file, the pulse of what came out is
+ * estimated (core/beats.ts, at the plan's tempo) and the file starts where a beat falls on the
+ * cue's first downbeat (a bridge: on the cut). Tempo differences between what the model played and
+ * the grid are not stretched yet: the caption asks for the grid's BPM.
+ */
+
+/** Stored beside a neural cue: its codes (frames at the model's frame rate) and where the file starts in their audio. */
+export interface NeuralCodes {
+  codes: number[][];
+  frameRate: number;
+  /** The file's first sample, in 48 kHz samples from the start of the codes' audio. */
+  start: number;
+}
+
+const models = new Map<string, Promise<MusicGenModel>>();
+
+/** One loaded model per folder per process; providers from SEGUE_ONNX_EP (cuda, dml, coreml), else the CPU. */
+export function musicgen(dir: string, announce: (message: string) => void): Promise<MusicGenModel> {
+  let m = models.get(dir);
+  if (!m) {
+    m = openMusicGen(dir, { providers: providersFrom(process.env.SEGUE_ONNX_EP), announce });
+    m.catch(() => models.delete(dir));
+    models.set(dir, m);
+  }
+  return m;
+}
+
+/**
+ * The content hash of a model folder, part of every neural cue's cache key (another export or
+ * quantisation of "the same" model makes other music). Hashing gigabytes each run would cost
+ * seconds, so the hash is kept per (file, size, modification time) in the cache.
+ */
+export async function modelHash(dir: string): Promise<string> {
+  const files = (readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[]).map((f) => join(dir, f)).filter((f) => statSync(f).isFile()).sort();
+  const parts: string[] = [];
+  for (const f of files) {
+    const st = statSync(f);
+    const key = join(cacheRoot(), 'models', `${hashJson({ f, size: st.size, mtime: st.mtimeMs })}.txt`);
+    let h = readCacheJson<string>(key, (x) => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x));
+    if (!h) writeAtomic(key, JSON.stringify((h = await hashFile(f))));
+    parts.push(`${relative(dir, f)}:${h}`);
+  }
+  return hashJson(parts);
+}
+
+export const codesPathOf = (wavPath: string) => wavPath.replace(/\.wav$/, '.codes.json');
+
+/** Conditioning tensors of the same shape: the shorter prompt's states padded with zero rows. */
+function sameLength(a: TextState, b: TextState): [TextState, TextState] {
+  const length = Math.max(a.length, b.length);
+  const pad = (s: TextState): TextState => {
+    const data = new Float32Array(length * s.width);
+    data.set(s.data);
+    return { data, length, width: s.width };
+  };
+  return [pad(a), pad(b)];
+}
+
+export interface NeuralRender {
+  model: MusicGenModel;
+  seed: number;
+  /** A bridge's outgoing cue: its codes and the sample of its file where this bridge's file begins. */
+  from?: { codes: NeuralCodes; at: number };
+  signal: AbortSignal;
+}
+
+export async function renderNeuralCue(job: CueJob, wavPath: string, r: NeuralRender): Promise<MasterResult> {
+  const spec = job.neural;
+  if (!spec) throw new EngineError(`${job.id} is not a neural cue`);
+  const m = r.model;
+  const total = job.render.totalSamples;
+  const period = (60 / spec.bpm) * SAMPLE_RATE;
+  const frames = Math.ceil(((total + period) / SAMPLE_RATE) * m.frameRate) + 2;
+  let codes: number[][];
+  if (spec.kind === 'scene') {
+    const cond = await m.encode(spec.prompt);
+    codes = await m.generate({ frames, condition: () => cond, seed: r.seed, signal: r.signal });
+  } else {
+    const [a, b] = sameLength(await m.encode(spec.from), await m.encode(spec.to));
+    // The outgoing cue's tokens up to where this file begins: the bridge continues its music.
+    const context = r.from ? r.from.codes.codes.map((row) => row.slice(0, Math.max(0, Math.floor(((r.from!.codes.start + r.from!.at) / SAMPLE_RATE) * m.frameRate)))) : undefined;
+    codes = await m.generate({
+      frames, seed: r.seed, signal: r.signal, chunkFrames: Math.max(1, Math.ceil(frames / 8)),
+      ...(context && context[0]!.length ? { context } : {}),
+      condition: (f) => ({ data: slerpRows(a.data, b.data, a.width, Math.min(1, f / frames)), length: a.length, width: a.width }),
+    });
+  }
+  const audio = resample(await m.decode(codes), m.sampleRate, SAMPLE_RATE);
+  // The beat that should land on the grid: the body's first downbeat, or a bridge's cut.
+  const anchor = job.master.split?.at ?? job.render.originSample;
+  const beat = firstBeat(audio, spec.bpm, 0, Math.min(audio.length, 12 * SAMPLE_RATE));
+  const start = Math.min(Math.max(0, audio.length - total), (((beat - anchor) % period) + period) % period);
+  const mono = audio.subarray(Math.round(start), Math.round(start) + total);
+  const pcm = [Float32Array.from(mono), Float32Array.from(mono)];
+  const { curve: _curve, ...result } = master(pcm, job.master);
+  if (result.integratedLufs <= -70) throw new EngineError(`${job.id}: the MusicGen model made silence for "${spec.kind === 'scene' ? spec.prompt : `${spec.from} -> ${spec.to}`}"; try another seed (regenerate) or check the model folder`);
+  const wav = encodeWav24(pcm, SAMPLE_RATE);
+  const stored = JSON.stringify({ codes, frameRate: m.frameRate, start: Math.round(start) } satisfies NeuralCodes);
+  writeAtomic(codesPathOf(wavPath), stored);
+  writeAtomic(wavPath, wav);
+  writeAtomic(`${wavPath}.json`, JSON.stringify({ ...result, files: { '': recordOf(wav), '.codes.json': recordOf(Buffer.from(stored)) } } satisfies CueRecord));
+  return result;
+}
+
+export function readNeuralCodes(wavPath: string): NeuralCodes | null {
+  return readCacheJson<NeuralCodes>(codesPathOf(wavPath), (x) => Array.isArray((x as NeuralCodes)?.codes) && typeof (x as NeuralCodes).start === 'number');
+}
+
+export interface NeuralEngine {
+  /** Part of every neural cue's cache key: the model folder's content and the provider it runs on. */
+  key: { model: string; provider: string };
+  render(job: CueJob, wavPath: string, seed: number, from: NeuralRender['from'], signal: AbortSignal): Promise<MasterResult>;
+}
+
+export async function neuralEngine(dir: string | null, announce: (message: string) => void): Promise<NeuralEngine> {
+  if (!dir) throw new EngineError('this plan uses the neural engine but names no model folder; score again with --engine musicgen --model DIR');
+  const model = await musicgen(dir, announce);
+  return {
+    key: { model: await modelHash(dir), provider: model.provider },
+    render: (job, wavPath, seed, from, signal) => renderNeuralCue(job, wavPath, { model, seed, signal, ...(from ? { from } : {}) }),
+  };
+}
