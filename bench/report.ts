@@ -74,6 +74,8 @@ function targets(r: BenchReport, s: ReturnType<typeof summarise>): Target[] {
   add('analysis peak memory, a video looped to 4x its length vs 1x', '<= 1.1x (independent of length)', am ? `${f(am.ratio)}x (${am.peakMb[1]} vs ${am.peakMb[0]} MB for ${am.seconds[1]} vs ${am.seconds[0]} s)` : 'n/a (smoke run)', am ? am.ratio <= 1.1 : null);
   const lm = r.longMemory;
   add(`peak memory of a whole score, ${lm ? lm.minutes.at(-1) : 120}-minute video (and its ratio to ${lm ? lm.minutes[0] : 4} minutes)`, '< 1024 MB, independent of length', lm ? `${lm.peakMb.at(-1)} MB (${f(lm.ratio)}x of ${lm.peakMb[0]} MB; ${lm.workers} workers; ${f(lm.wallSec.at(-1)!, 0)} s)` : 'n/a (smoke run)', lm ? (lm.peakMb.at(-1) ?? Infinity) < 1024 : null);
+  const nn = r.neural;
+  add('neural engine: whole path around the model per cue (tiny MusicGen, CPU)', 'reported', `${f(nn.overheadPerCueSec)} s per cue, x${f(nn.overheadRtf, 1)} real time (model ${f(nn.modelSec)} s for ${nn.cues} cues; ${nn.stretched} stretched)`, null);
   add('cut detection F1 (no minimum scene length)', 'reported', f(s.f1Without), null);
   add('cuts within 50 ms of an estimated beat', '>= 95 %', pct(s.cutsOnBeat), s.cutsOnBeat >= 0.95);
   add('cue tempo within 2 % of the plan (estimated from audio)', 'all', `${pct(s.tempoWithin2)} (${pct(s.tempoWithin2Octave)} allowing 1/2, 2/3, 3/2, 2x)`, s.tempoWithin2 >= 1);

@@ -17,6 +17,7 @@ import { benchVideo, type VideoResult } from './video.ts';
 import { compareWithReference, findPythonWithCv2, type ReferenceComparison } from './reference/compare.ts';
 import { measureAnalysisMemory } from './measure/analysis-memory.ts';
 import { measureLongMemory } from './measure/long-memory.ts';
+import { measureNeural } from './measure/neural.ts';
 import { RenderPool } from '../helper/pipeline/pool.ts';
 import { measureHelper } from './measure/helper.ts';
 
@@ -131,12 +132,15 @@ const analysisMemory = smoke ? null : measureAnalysisMemory(paths[0]!, work);
 const longMinutes = Number(process.env.SEGUE_BENCH_LONG_MINUTES) || 120;
 const longMemory = smoke ? null : await measureLongMemory(join(work, 'long'), [4, longMinutes], RenderPool.defaultSize());
 if (longMemory) log(`long videos: peak ${longMemory.peakMb.join(' / ')} MB for ${longMemory.minutes.join(' / ')} min`);
+// The neural engine's path around the model, on the tiny MusicGen (runs in --smoke too, so it cannot rot).
+const neural = await measureNeural(paths[0]!, videos[0]!.cuts.filter((c) => c.kind === 'hard').map((c) => c.at), work);
+log(`neural engine (tiny model): ${neural.overheadPerCueSec.toFixed(2)} s per cue around the model (${neural.modelSec.toFixed(2)} s in the model for ${neural.cues} cues)`);
 
 const ffmpegVersion = execFileSync(ffmpegPath(), ['-version'], { encoding: 'utf8' }).split('\n')[0]!.split(' Copyright')[0]!.replace(/ https?:\S+/, '');
 const report = {
   schema: 'segue.bench', version: 1, segue: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version, startedAt: new Date().toISOString(), smoke, seed: 1,
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memGb: Math.round(totalmem() / 2 ** 30), node: process.version, ffmpeg: ffmpegVersion },
-  totalSec: (performance.now() - started) / 1000 - (reference?.seconds ?? 0), generationSec, videos: results, iteration, helper, fluidsynth, reference, analysisMemory, longMemory,
+  totalSec: (performance.now() - started) / 1000 - (reference?.seconds ?? 0), generationSec, videos: results, iteration, helper, fluidsynth, reference, analysisMemory, longMemory, neural,
 };
 writeFileSync(join(outDir, 'report.json'), JSON.stringify(report, null, 2));
 const summary = writeReport(report, outDir, smoke ? null : resolve('bench', 'RESULTS.md'));

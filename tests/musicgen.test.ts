@@ -6,6 +6,8 @@ import { openMusicGen, type MusicGenModel, type TextState } from '../helper/adap
 import { Rng } from '../helper/core/compose/rng.ts';
 import { columnToken, guide, sampleTopK, slerpRows } from '../helper/core/musicgen.ts';
 import { resample } from '../helper/core/resample.ts';
+import { estimateTempo, onsetEnvelope } from '../helper/core/beats.ts';
+import { stretchAudio } from '../helper/adapters/ffmpeg.ts';
 import { writeTinyMusicgen } from '../scripts/tiny-musicgen.ts';
 import { Plan } from '../shared/index.ts';
 import { fixture, readWav, segue, THREE_SCENES, tmpDir } from './helpers.ts';
@@ -44,6 +46,14 @@ describe('MusicGen decoding rules', () => {
     let err = 0;
     for (let i = 2000; i < 46000; i++) err = Math.max(err, Math.abs(y[i]! - Math.sin((2 * Math.PI * 1000 * i) / 48000)));
     assert.ok(err < 2e-3, `max error ${err}`);
+  });
+  it('time-stretches with Rubber Band: a 120 BPM click train at tempo 1.05 is heard at 126 BPM, 1/1.05 as long', async () => {
+    const x = new Float32Array(48000 * 12);
+    for (let b = 0; b < 24; b++) for (let i = 0; i < 2000; i++) x[b * 24000 + i] = Math.exp(-i / 300) * Math.sin(i * 0.3);
+    assert.equal(estimateTempo(onsetEnvelope(x)), 120);
+    const y = await stretchAudio(x, 48000, 1.05);
+    assert.ok(Math.abs(y.length - x.length / 1.05) < 0.01 * x.length, `${y.length}`);
+    assert.ok(Math.abs(estimateTempo(onsetEnvelope(y)) - 126) <= 1);
   });
   it('interpolates prompts on the sphere: the ends are the prompts, the middle keeps its length', () => {
     const a = Float32Array.from([2, 0, 0, 1]);
@@ -174,7 +184,8 @@ describe('segue score --engine musicgen on the tiny model, end to end', () => {
       assert.ok(Math.abs(c.loudness.integratedLufs + 16) <= 0.5 && c.loudness.truePeakDbtp <= -1, `${c.id}: ${JSON.stringify(c.loudness)}`);
       const codes = JSON.parse(readFileSync(join(out, c.file.replace(/\.wav$/, '.codes.json')), 'utf8'));
       assert.equal(codes.codes.length, 4);
-      assert.ok(codes.start >= 0 && codes.codes[0].length * 960 >= codes.start + c.fileSamples, 'the file is cut from the generated audio');
+      assert.ok(codes.start >= 0 && (codes.codes[0].length * 960) / codes.tempo.stretch >= codes.start + c.fileSamples, 'the file is cut from the generated audio');
+      assert.ok(Math.abs(codes.tempo.stretch - 1) <= 0.08, 'stretched at most 8 %');
     }
     assert.equal(readWav(join(out, 'soundtrack.wav')).channels[0]!.length, p.durationSamples);
   });

@@ -319,3 +319,27 @@ export async function makeTestVideo(scenes: readonly TestScene[], out: string, o
 export async function spectrogramPng(audio: string, png: string, width = 1200, height = 400): Promise<void> {
   await run(ffmpegPath(), ['-v', 'error', '-nostdin', '-y', '-i', audio, '-lavfi', `showspectrumpic=s=${width}x${height}:legend=1:scale=log`, png]);
 }
+
+/**
+ * Time-stretches mono float audio by `tempo` (1.04 = 4 % faster, pitch kept) with the Rubber Band
+ * library inside ffmpeg: the neural engine's way of bringing generated music onto the plan's tempo.
+ */
+export function stretchAudio(pcm: Float32Array, sampleRate: number, tempo: number, signal?: AbortSignal): Promise<Float32Array> {
+  return new Promise((resolve, reject) => {
+    const args = ['-v', 'error', '-f', 'f32le', '-ar', String(sampleRate), '-ac', '1', '-i', 'pipe:0', '-af', `rubberband=tempo=${tempo.toFixed(6)}:transients=crisp`, '-f', 'f32le', 'pipe:1'];
+    const p = spawn(ffmpegPath(), args, { stdio: ['pipe', 'pipe', 'pipe'], signal });
+    const out: Buffer[] = [];
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => out.push(d));
+    p.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+    p.stdin.on('error', () => undefined); // ffmpeg may exit before reading it all; its exit code says why
+    p.on('error', (e) => reject((e as Error).name === 'AbortError' ? new InterruptedError() : new ToolError(`could not start ffmpeg for a time-stretch (${(e as Error).message})`)));
+    p.on('close', (code) => {
+      if (signal?.aborted) return reject(new InterruptedError());
+      if (code !== 0) return reject(new ToolError(`ffmpeg's rubberband time-stretch exited with ${code}: ${lastLines(err)}`));
+      const b = Buffer.concat(out);
+      resolve(new Float32Array(b.buffer, b.byteOffset, Math.floor(b.length / 4)).slice());
+    });
+    p.stdin.end(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+  });
+}

@@ -3,7 +3,8 @@ import { join, relative } from 'node:path';
 import { SAMPLE_RATE } from '../../shared/index.ts';
 import { openMusicGen, type MusicGenModel, type TextState } from '../adapters/musicgen.ts';
 import { providersFrom } from '../adapters/onnx.ts';
-import { firstBeat } from '../core/beats.ts';
+import { estimateTempo, firstBeat, onsetEnvelope } from '../core/beats.ts';
+import { stretchAudio } from '../adapters/ffmpeg.ts';
 import type { CueJob } from '../core/layout.ts';
 import { master, type MasterResult } from '../core/master.ts';
 import { slerpRows } from '../core/musicgen.ts';
@@ -29,8 +30,28 @@ import { recordOf, type CueRecord } from './cue-files.ts';
 export interface NeuralCodes {
   codes: number[][];
   frameRate: number;
-  /** The file's first sample, in 48 kHz samples from the start of the codes' audio. */
+  /** The file's first sample, in 48 kHz samples from the start of the codes' audio (after any stretch). */
   start: number;
+  /** The pulse heard in the generated audio, and the stretch that brought it to the grid (1: none). */
+  tempo: { heardBpm: number; stretch: number };
+  /** The model's own time (encode, generate, decode) and the whole render's, for the bench. */
+  seconds: { model: number; whole: number };
+}
+
+/** Within this the generated pulse is stretched onto the grid; beyond it, the estimate is more likely wrong than the music. */
+export const MAX_STRETCH = 0.08;
+
+/**
+ * The generated audio brought to the grid's tempo: its pulse estimated (at the metrical level
+ * nearest the grid: half, two thirds, one, three halves or double), and when it is off by more than
+ * half a percent and at most MAX_STRETCH, time-stretched (Rubber Band, pitch kept).
+ */
+async function onTempo(audio: Float32Array, bpm: number, signal: AbortSignal): Promise<{ audio: Float32Array; tempo: NeuralCodes['tempo'] }> {
+  const heard = estimateTempo(onsetEnvelope(audio, 0, Math.min(audio.length, 20 * SAMPLE_RATE)));
+  const level = [0.5, 2 / 3, 1, 1.5, 2].map((l) => heard * l).reduce((a, b) => (Math.abs(Math.log(b / bpm)) < Math.abs(Math.log(a / bpm)) ? b : a));
+  const stretch = bpm / level;
+  if (Math.abs(stretch - 1) <= 0.005 || Math.abs(stretch - 1) > MAX_STRETCH) return { audio, tempo: { heardBpm: level, stretch: 1 } };
+  return { audio: await stretchAudio(audio, SAMPLE_RATE, stretch, signal), tempo: { heardBpm: level, stretch } };
 }
 
 const models = new Map<string, Promise<MusicGenModel>>();
@@ -89,9 +110,11 @@ export async function renderNeuralCue(job: CueJob, wavPath: string, r: NeuralRen
   const spec = job.neural;
   if (!spec) throw new EngineError(`${job.id} is not a neural cue`);
   const m = r.model;
+  const t0 = performance.now();
   const total = job.render.totalSamples;
   const period = (60 / spec.bpm) * SAMPLE_RATE;
-  const frames = Math.ceil(((total + period) / SAMPLE_RATE) * m.frameRate) + 2;
+  // A beat longer than the file (room to put a beat on the downbeat), and 10 % for a time-stretch.
+  const frames = Math.ceil(((1.1 * total + period) / SAMPLE_RATE) * m.frameRate) + 2;
   let codes: number[][];
   if (spec.kind === 'scene') {
     const cond = await m.encode(spec.prompt);
@@ -99,14 +122,18 @@ export async function renderNeuralCue(job: CueJob, wavPath: string, r: NeuralRen
   } else {
     const [a, b] = sameLength(await m.encode(spec.from), await m.encode(spec.to));
     // The outgoing cue's tokens up to where this file begins: the bridge continues its music.
-    const context = r.from ? r.from.codes.codes.map((row) => row.slice(0, Math.max(0, Math.floor(((r.from!.codes.start + r.from!.at) / SAMPLE_RATE) * m.frameRate)))) : undefined;
+    // Its file position, back through its stretch, to the frame of its codes.
+    const upTo = r.from ? Math.max(0, Math.floor((((r.from.codes.start + r.from.at) * r.from.codes.tempo.stretch) / SAMPLE_RATE) * m.frameRate)) : 0;
+    const context = r.from?.codes.codes.map((row) => row.slice(0, upTo));
     codes = await m.generate({
       frames, seed: r.seed, signal: r.signal, chunkFrames: Math.max(1, Math.ceil(frames / 8)),
       ...(context && context[0]!.length ? { context } : {}),
       condition: (f) => ({ data: slerpRows(a.data, b.data, a.width, Math.min(1, f / frames)), length: a.length, width: a.width }),
     });
   }
-  const audio = resample(await m.decode(codes), m.sampleRate, SAMPLE_RATE);
+  const decoded = await m.decode(codes);
+  const modelSec = (performance.now() - t0) / 1000;
+  const { audio, tempo } = await onTempo(resample(decoded, m.sampleRate, SAMPLE_RATE), spec.bpm, r.signal);
   // The beat that should land on the grid: the body's first downbeat, or a bridge's cut.
   const anchor = job.master.split?.at ?? job.render.originSample;
   const beat = firstBeat(audio, spec.bpm, 0, Math.min(audio.length, 12 * SAMPLE_RATE));
@@ -116,7 +143,7 @@ export async function renderNeuralCue(job: CueJob, wavPath: string, r: NeuralRen
   const { curve: _curve, ...result } = master(pcm, job.master);
   if (result.integratedLufs <= -70) throw new EngineError(`${job.id}: the MusicGen model made silence for "${spec.kind === 'scene' ? spec.prompt : `${spec.from} -> ${spec.to}`}"; try another seed (regenerate) or check the model folder`);
   const wav = encodeWav24(pcm, SAMPLE_RATE);
-  const stored = JSON.stringify({ codes, frameRate: m.frameRate, start: Math.round(start) } satisfies NeuralCodes);
+  const stored = JSON.stringify({ codes, frameRate: m.frameRate, start: Math.round(start), tempo, seconds: { model: modelSec, whole: (performance.now() - t0) / 1000 } } satisfies NeuralCodes);
   writeAtomic(codesPathOf(wavPath), stored);
   writeAtomic(wavPath, wav);
   writeAtomic(`${wavPath}.json`, JSON.stringify({ ...result, files: { '': recordOf(wav), '.codes.json': recordOf(Buffer.from(stored)) } } satisfies CueRecord));
@@ -124,7 +151,7 @@ export async function renderNeuralCue(job: CueJob, wavPath: string, r: NeuralRen
 }
 
 export function readNeuralCodes(wavPath: string): NeuralCodes | null {
-  return readCacheJson<NeuralCodes>(codesPathOf(wavPath), (x) => Array.isArray((x as NeuralCodes)?.codes) && typeof (x as NeuralCodes).start === 'number');
+  return readCacheJson<NeuralCodes>(codesPathOf(wavPath), (x) => Array.isArray((x as NeuralCodes)?.codes) && typeof (x as NeuralCodes).start === 'number' && typeof (x as NeuralCodes).tempo?.stretch === 'number');
 }
 
 export interface NeuralEngine {
