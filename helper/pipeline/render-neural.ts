@@ -121,8 +121,8 @@ export async function renderNeuralCue(job: CueJob, wavPath: string, r: NeuralRen
     codes = await m.generate({ frames, condition: () => cond, seed: r.seed, signal: r.signal });
   } else {
     const [a, b] = sameLength(await m.encode(spec.from), await m.encode(spec.to));
-    // The outgoing cue's tokens up to where this file begins: the bridge continues its music.
-    // Its file position, back through its stretch, to the frame of its codes.
+    // The outgoing cue's codes up to where this file begins (its file position, back through its
+    // stretch, to a frame of its codes): the bridge continues its music.
     const upTo = r.from ? Math.max(0, Math.floor((((r.from.codes.start + r.from.at) * r.from.codes.tempo.stretch) / SAMPLE_RATE) * m.frameRate)) : 0;
     const context = r.from?.codes.codes.map((row) => row.slice(0, upTo));
     codes = await m.generate({
@@ -138,8 +138,10 @@ export async function renderNeuralCue(job: CueJob, wavPath: string, r: NeuralRen
   const anchor = job.master.split?.at ?? job.render.originSample;
   const beat = firstBeat(audio, spec.bpm, 0, Math.min(audio.length, 12 * SAMPLE_RATE));
   const start = Math.min(Math.max(0, audio.length - total), (((beat - anchor) % period) + period) % period);
-  const mono = audio.subarray(Math.round(start), Math.round(start) + total);
-  const pcm = [Float32Array.from(mono), Float32Array.from(mono)];
+  // Exactly the file's length whatever came out (zeros past the end, which the margin makes rare).
+  const mono = new Float32Array(total);
+  mono.set(audio.subarray(Math.round(start), Math.round(start) + total));
+  const pcm = [mono, Float32Array.from(mono)];
   const { curve: _curve, ...result } = master(pcm, job.master);
   if (result.integratedLufs <= -70) throw new EngineError(`${job.id}: the MusicGen model made silence for "${spec.kind === 'scene' ? spec.prompt : `${spec.from} -> ${spec.to}`}"; try another seed (regenerate) or check the model folder`);
   const wav = encodeWav24(pcm, SAMPLE_RATE);
