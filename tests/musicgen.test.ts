@@ -171,12 +171,14 @@ describe('segue score --engine musicgen on the tiny model, end to end', () => {
     out = tmpDir('musicgen-out');
     const r = await segue([...args(out), '--json']);
     assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /"type":"warning"/, 'no bridge had to start afresh, no provider fell back');
   });
 
   it('scores every cue with the model: exact lengths, mastered to -16 LUFS under -1 dBTP, its codes beside it, no MIDI', () => {
     const p = planOf(out);
     assert.equal(p.settings.engine, 'musicgen');
     assert.ok(p.cues.length >= 3);
+    assert.ok(p.cues.some((c) => c.kind === 'bridge'), 'a bridge too, continued from its outgoing cue');
     for (const c of p.cues) {
       assert.equal(c.engine, 'musicgen');
       assert.equal(c.midiFile, null);
