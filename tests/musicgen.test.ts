@@ -203,9 +203,13 @@ describe('segue score --engine musicgen on the tiny model, end to end', () => {
       assert.equal(cue(after, id).file, cue(before, id).file);
       assert.ok(bytes(out, cue(after, id).file).equals(bytes(out, cue(before, id).file)));
     }
-    // The cache knows this model's cues: scoring again renders nothing.
-    const again = await segue([...args(tmpDir('musicgen-again')), '--json']);
+    // The cache knows this model's cues: scoring again runs no model (a render would rewrite each
+    // cue's codes record, whose timings differ run to run).
+    const againDir = tmpDir('musicgen-again');
+    const again = await segue([...args(againDir), '--json']);
     assert.match(again.stdout, /"every cue is unchanged"|\(cached\)/);
+    const codes = (d: string) => readFileSync(join(d, cue(planOf(d), 'scene-1').file.replace(/\.wav$/, '.codes.json')));
+    assert.ok(codes(againDir).equals(codes(out)), 'scene 1 came from the cache, not from the model again');
   });
 
   it('keys its cache on the model folder\'s content: another export of the model renders anew', async () => {

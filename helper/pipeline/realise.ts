@@ -10,7 +10,7 @@ import { mux } from '../adapters/ffmpeg.ts';
 import { resolveSoundFont } from '../adapters/synth.ts';
 import { InterruptedError } from '../errors.ts';
 import { cacheRoot, hashFile, hashJson, readCacheJson } from './cache.ts';
-import { takeProblem, verifiedEntry, type CueRecord } from './cue-files.ts';
+import { loudnessOf, takeProblem, verifiedEntry, type CueRecord } from './cue-files.ts';
 import { codesPathOf, neuralEngine, readNeuralCodes } from './render-neural.ts';
 import { writeMixdown } from './mixdown.ts';
 import { ensureCache } from './output.ts';
@@ -119,8 +119,10 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
     let done = 0;
     const renderOne = async (t: (typeof toRender)[number]) => {
       const cachePath = cachePathOf(t.hash);
-      const hit = verifiedEntry(cachePath, warn) !== null;
-      const loudness = t.layout.job.neural ? await renderNeural(t) : await pool!.render(t.layout.job, cachePath, signal);
+      // A whole cache entry is used as it is, by either engine: only a miss renders.
+      const cached = verifiedEntry(cachePath, warn);
+      const hit = cached !== null;
+      const loudness = cached ? loudnessOf(cached) : t.layout.job.neural ? await renderNeural(t) : await pool!.render(t.layout.job, cachePath, signal);
       const { job, ...rest } = t.layout;
       const names = companions(t.file, job);
       copyFileSync(cachePath, join(r.staging, t.file));
