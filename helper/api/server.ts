@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createServer as createHttp, type Server } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import { homedir } from 'node:os';
@@ -15,8 +14,8 @@ import { applyEdit, type EditOutcome } from '../pipeline/edit.ts';
 import { RenderPool } from '../pipeline/pool.ts';
 import { scoreProject } from '../pipeline/project.ts';
 import { ENGINES } from '../pipeline/score.ts';
-import { analyseSequence, type StoredSequence } from '../pipeline/sequence.ts';
-import { recutProject, type RecutSequence } from '../pipeline/recut.ts';
+import { analyseSequence } from '../pipeline/sequence.ts';
+import { readStoredSequence, recutProject, type RecutSequence } from '../pipeline/recut.ts';
 import { VERSION } from '../version.ts';
 import { JobQueue, type Runner } from './jobs.ts';
 import { openApiDocument } from './openapi.ts';
@@ -84,8 +83,7 @@ export async function startHelper(o: HelperOptions): Promise<Helper> {
     const edit = { pool, mix: false };
     switch (spec.kind) {
       case 'analyse': {
-        const seq = JSON.parse(readFileSync(join(dir, 'sequence.json'), 'utf8')) as StoredSequence;
-        const plan = await analyseSequence(seq, dir, { vision: o.vision }, emit, signal);
+        const plan = await analyseSequence(readStoredSequence(dir), dir, { vision: o.vision }, emit, signal);
         writeAtomic(join(dir, 'plan.json'), JSON.stringify(plan, null, 2) + '\n');
         return { changed: [], rendered: [], removed: [], seconds: 0 };
       }

@@ -25,8 +25,8 @@ export type StemGroup = (typeof STEM_GROUPS)[number];
 const GROUP_OF: Record<Role, StemGroup> = { drums: 'drums', bass: 'bass', harmony: 'harmony', melody: 'melody', pad: 'pads' };
 
 /** Cache file names beside the cue's WAV. */
-export const midiPathOf = (wavPath: string) => wavPath.replace(/\.wav$/, '.mid');
-export const stemPathOf = (wavPath: string, g: StemGroup) => wavPath.replace(/\.wav$/, `.${g}.wav`);
+export const midiPathOf = (wavPath: string) => companionPath(wavPath, '.mid');
+export const stemPathOf = (wavPath: string, g: StemGroup) => companionPath(wavPath, `.${g}.wav`);
 
 export function stemGroupsOf(comp: Composition): StemGroup[] {
   return STEM_GROUPS.filter((g) => comp.channels.some((c) => GROUP_OF[c.role] === g));

@@ -12,7 +12,7 @@ import { resample } from '../core/resample.ts';
 import { encodeWav24 } from '../core/wav.ts';
 import { EngineError } from '../errors.ts';
 import { cacheRoot, hashFile, hashJson, readCacheJson, writeAtomic } from './cache.ts';
-import { recordOf, type CueRecord } from './cue-files.ts';
+import { companionPath, recordOf, type CueRecord } from './cue-files.ts';
 
 /**
  * Neural cues (engine "musicgen"): generated from the scene's caption with MusicGen, fitted to the
@@ -85,7 +85,8 @@ export async function modelHash(dir: string): Promise<string> {
   return hashJson(parts);
 }
 
-export const codesPathOf = (wavPath: string) => wavPath.replace(/\.wav$/, '.codes.json');
+const CODES = '.codes.json';
+export const codesPathOf = (wavPath: string) => companionPath(wavPath, CODES);
 
 /** Conditioning tensors of the same shape: the shorter prompt's states padded with zero rows. */
 function sameLength(a: TextState, b: TextState): [TextState, TextState] {
@@ -148,7 +149,7 @@ export async function renderNeuralCue(job: CueJob, wavPath: string, r: NeuralRen
   const stored = JSON.stringify({ codes, frameRate: m.frameRate, start: Math.round(start), tempo, seconds: { model: modelSec, whole: (performance.now() - t0) / 1000 } } satisfies NeuralCodes);
   writeAtomic(codesPathOf(wavPath), stored);
   writeAtomic(wavPath, wav);
-  writeAtomic(`${wavPath}.json`, JSON.stringify({ ...result, files: { '': recordOf(wav), '.codes.json': recordOf(Buffer.from(stored)) } } satisfies CueRecord));
+  writeAtomic(`${wavPath}.json`, JSON.stringify({ ...result, files: { '': recordOf(wav), [CODES]: recordOf(Buffer.from(stored)) } } satisfies CueRecord));
   return result;
 }
 
