@@ -152,7 +152,7 @@ describe('analysis, prompts and the director', () => {
     assert.ok(fast!.bpm > slow!.bpm);
   });
   it('decides by the documented table', () => {
-    const arc = planArc([0.2, 0.9, -0.6]);
+    const arc = planArc([0.2, 0.9, -0.6].map((arousal) => ({ arousal, seconds: 10 })));
     assert.deepEqual(arc.map((a) => a.role), ['setup', 'peak', 'resolve']);
     assert.equal(decideTransition({ a: analysis(0, -0.6), b: analysis(0, 0.6), arcA: arc[0]!, arcB: arc[1]! }).style, 'abrupt-cut');
     assert.equal(decideTransition({ a: analysis(0, 0.6), b: analysis(0, 0), arcA: arc[1]!, arcB: arc[2]! }).style, 'silent-gap');

@@ -4,7 +4,7 @@ import { bridgeBeatPositions } from './bridge.ts';
 import type { BridgeSpec } from './compose/bridge.ts';
 import type { CompositionSpec } from './compose/types.ts';
 import { styleById } from './compose/styles.ts';
-import type { MasterOptions } from './master.ts';
+import type { FileDuck, MasterOptions } from './master.ts';
 
 /**
  * Tempo fitting and cue placement. Pure.
@@ -113,6 +113,18 @@ const energyCurveOf = (ps: PlannedScene) =>
   ps.analysis.curve.arousal.map((a, k) => Math.max(0, Math.min(1, (0.6 * ((a + 1) / 2) + 0.4 * ps.arc.tension) * (1 - 0.35 * (ps.analysis.curve.speech[k] ?? 0)))));
 
 /**
+ * The ducks (voices across cuts) that reach a file whose sample `bodyStart` plays at timeline
+ * sample `timelineIn`, in the file's samples. Absent when there are none, so a cue without one
+ * keeps the content hash it had before ducks existed.
+ */
+function ducksIn(transitions: readonly Transition[], timelineIn: number, bodyStart: number, fileSamples: number): { ducks?: FileDuck[] } {
+  const shift = bodyStart - timelineIn;
+  const ducks = transitions.flatMap((t) => (t.duck ? [{ from: t.duck.startSample + shift, to: t.duck.endSample + shift, ramp: t.duck.rampSamples, db: t.duck.db }] : []))
+    .filter((d) => d.to + d.ramp > 0 && d.from - d.ramp < fileSamples);
+  return ducks.length ? { ducks } : {};
+}
+
+/**
  * Places one cue per scene and one per bridge around the transitions decided for each cut.
  * `seeds[k]` is scene k's current seed. Scene cues come first, in scene order, then bridges.
  */
@@ -162,7 +174,7 @@ export function layoutCues(
         composition: { kind: 'scene', spec: composition },
         ...(settings.engine === 'musicgen' ? { neural: { kind: 'scene' as const, prompt: prompt.caption, bpm: grid.bpm } } : {}),
         render: { originSample: head, samplesPerBeat: grid.samplesPerBeat, beatPositions: null, tailSamplesPerBeat: grid.samplesPerBeat, totalSamples: fileSamples },
-        master: { targetLufs: settings.loudnessLufs, ceilingDbtp: settings.truePeakDbtp, bodyStart, bodyEnd, fadeIn, fadeOut, release },
+        master: { targetLufs: settings.loudnessLufs, ceilingDbtp: settings.truePeakDbtp, bodyStart, bodyEnd, fadeIn, fadeOut, release, ...ducksIn(transitions, span.start - halfIn, bodyStart, fileSamples) },
         soundFont: settings.soundFont,
         stems: settings.stems,
       },
@@ -217,6 +229,7 @@ function layoutBridge(scenes: readonly PlannedScene[], t: Transition, span: Brid
       master: {
         targetLufs: settings.loudnessLufs, ceilingDbtp: settings.truePeakDbtp, bodyStart, bodyEnd, fadeIn: join, fadeOut: join, release: null,
         split: { at: head + (t.atSample - span.startSample), glide: Math.round((gA.samplesPerBeat + gB.samplesPerBeat) / 2) },
+        ...ducksIn([t], span.startSample - half, bodyStart, fileSamples),
       },
       soundFont: settings.soundFont,
       stems: settings.stems,

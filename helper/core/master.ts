@@ -25,6 +25,25 @@ export interface MasterOptions {
    * neighbour at that neighbour's loudness instead of swelling through the cut.
    */
   split?: { at: Samples; glide: Samples } | null;
+  /** Under a voice across a cut: the music `db` down over [from, to), ramping over `ramp` samples either side (file samples). */
+  ducks?: FileDuck[];
+}
+
+export interface FileDuck {
+  from: Samples;
+  to: Samples;
+  ramp: Samples;
+  db: Decibels;
+}
+
+/** Attenuation in dB at sample i: the deepest of the ducks, each linear in dB over its ramps. */
+export function duckDbAt(ducks: readonly FileDuck[], i: number): number {
+  let db = 0;
+  for (const d of ducks) {
+    const x = i < d.from ? (i - (d.from - d.ramp)) / d.ramp : i >= d.to ? 1 - (i - d.to) / d.ramp : 1;
+    if (x > 0) db = Math.max(db, d.db * Math.min(1, x));
+  }
+  return db;
 }
 
 export interface MasterResult {
@@ -78,6 +97,7 @@ export function master(ch: Float32Array[], o: MasterOptions): MasterResult & { c
       curve[i] = Math.pow(10, (g1 + (g2 - g1) * x) / 20);
     }
   }
+  if (o.ducks?.length) for (let i = 0; i < n; i++) curve[i] = curve[i]! * Math.pow(10, -duckDbAt(o.ducks, i) / 20);
   applyFades([curve], o);
   // Ramps only where there is handle material to spare, so the body is never touched.
   const head = Math.min(EDGE_RAMP, o.bodyStart);

@@ -1,9 +1,9 @@
-import type { Key, PlannedScene, PlanSettings, Scene, SceneAnalysis, Transition, TransitionStyle } from '../../shared/index.ts';
+import type { Duck, Key, PlannedScene, PlanSettings, Scene, SceneAnalysis, Transition, TransitionStyle } from '../../shared/index.ts';
 import { PITCH_CLASSES, SAMPLE_RATE, promptCaption } from '../../shared/index.ts';
 import { planBridgeSpan } from './bridge.ts';
 import { styleById } from './compose/styles.ts';
-import { decideTransition, DEFAULT_LENGTHS, planArc } from './director.ts';
-import { anchorFor, rulesPrompt, type Anchor } from './prompt.ts';
+import { decideTransition, DEFAULT_LENGTHS, DIALOGUE_DUCK_DB, dialogueAcross, planArc } from './director.ts';
+import { anchorFor, distinguishNeighbours, rulesPrompt, type Anchor } from './prompt.ts';
 
 /**
  * Scenes + analyses -> the musical plan: global anchor, per-scene prompts, arc, keys fitted across
@@ -22,13 +22,13 @@ export function planSequence(input: readonly { scene: Scene; analysis: SceneAnal
   const anchor = { ...anchorFor(withSeconds), ...anchorOverride };
   styleById(anchor.style); // an unknown style is refused here, by name
   const meanVA = meanMood(input);
-  const arc = planArc(input.map((x) => x.analysis.arousal));
-  const scenes: PlannedScene[] = input.map((x, i) => ({
+  const arc = planArc(input.map((x) => ({ arousal: x.analysis.arousal, seconds: x.scene.end - x.scene.start })));
+  const scenes: PlannedScene[] = distinguishNeighbours(input.map((x, i) => ({
     scene: x.scene,
     analysis: x.analysis,
     prompt: rulesPrompt(x.analysis, anchor, meanVA),
     arc: arc[i]!,
-  }));
+  })));
   const transitions = decideTransitions(scenes, settings);
   return { anchor, scenes: fitKeys(scenes, transitions), transitions };
 }
@@ -118,27 +118,46 @@ export function transitionFor(
   const beat = (ps: PlannedScene) => (60 / ps.prompt.bpm) * SAMPLE_RATE;
   const roomA = A.scene.endSample - (decided[k - 1]?.bridge?.endSample ?? A.scene.startSample);
   const roomB = (decided[k + 1]?.bridge?.startSample ?? B.scene.endSample) - B.scene.startSample;
-  const base = { cut: k, at: A.scene.end, atSample: A.scene.endSample, style: c.style, suggested: c.style, decidedBy, reason, gapBeats: 0, fade: null, bridge: null };
+  const base = { cut: k, at: A.scene.end, atSample: A.scene.endSample, style: c.style, suggested: c.style, decidedBy, reason, gapBeats: 0, fade: null, bridge: null, duck: null };
   const sec = (x: number) => `${(x / SAMPLE_RATE).toFixed(2)} s`;
-  switch (c.style) {
-    case 'abrupt-cut':
-      return base;
-    case 'silent-gap': {
-      const gap = c.gapBeats * beat(A);
-      if (!(c.gapBeats > 0)) return 'a silent gap needs at least one beat';
-      if (gap > roomA / 2) return `a ${c.gapBeats}-beat gap (${sec(gap)}) is longer than half of scene ${k + 1}'s music (${sec(roomA)})`;
-      return { ...base, gapBeats: c.gapBeats };
+  const t = ((): Transition | string => {
+    switch (c.style) {
+      case 'abrupt-cut':
+        return base;
+      case 'silent-gap': {
+        const gap = c.gapBeats * beat(A);
+        if (!(c.gapBeats > 0)) return 'a silent gap needs at least one beat';
+        if (gap > roomA / 2) return `a ${c.gapBeats}-beat gap (${sec(gap)}) is longer than half of scene ${k + 1}'s music (${sec(roomA)})`;
+        return { ...base, gapBeats: c.gapBeats };
+      }
+      case 'fade': {
+        const samples = 2 * Math.floor((c.fadeBeats * beat(A)) / 2);
+        if (samples < 2) return 'a fade needs a length';
+        if (samples / 2 > Math.min(roomA, roomB) / 2) return `a ${c.fadeBeats}-beat fade (${sec(samples)}) overlaps more than half of the shorter scene (${sec(Math.min(roomA, roomB))})`;
+        return { ...base, fade: { samples, shape: settings.fadeShape } };
+      }
+      case 'bridge': {
+        const side = (ps: PlannedScene, room: number) => ({ bpm: ps.prompt.bpm, beatsPerBar: styleById(ps.prompt.style).beatsPerBar, room });
+        const span = planBridgeSpan(A.scene.endSample, side(A, roomA), side(B, roomB), c.bridgeBars);
+        return typeof span === 'string' ? span : { ...base, bridge: span };
+      }
     }
-    case 'fade': {
-      const samples = 2 * Math.floor((c.fadeBeats * beat(A)) / 2);
-      if (samples < 2) return 'a fade needs a length';
-      if (samples / 2 > Math.min(roomA, roomB) / 2) return `a ${c.fadeBeats}-beat fade (${sec(samples)}) overlaps more than half of the shorter scene (${sec(Math.min(roomA, roomB))})`;
-      return { ...base, fade: { samples, shape: settings.fadeShape } };
-    }
-    case 'bridge': {
-      const side = (ps: PlannedScene, room: number) => ({ bpm: ps.prompt.bpm, beatsPerBar: styleById(ps.prompt.style).beatsPerBar, room });
-      const span = planBridgeSpan(A.scene.endSample, side(A, roomA), side(B, roomB), c.bridgeBars);
-      return typeof span === 'string' ? span : { ...base, bridge: span };
-    }
-  }
+  })();
+  return typeof t === 'string' || !dialogueAcross(A.analysis, B.analysis) ? t : { ...t, duck: duckFor(t, beat(A), beat(B)) };
+}
+
+/**
+ * The duck under a voice that runs across a cut: the music is DIALOGUE_DUCK_DB down over the whole
+ * change (the fade's overlap, the bridge, the gap and the beat after it, or a beat either side of
+ * a cut), ramping over a beat either side.
+ */
+export function duckFor(t: Transition, beatA: number, beatB: number): Duck {
+  const at = t.atSample;
+  const [from, to] = t.fade
+    ? [at - t.fade.samples / 2, at + t.fade.samples / 2]
+    : t.bridge
+      ? [t.bridge.startSample, t.bridge.endSample]
+      : [at - (t.style === 'silent-gap' ? t.gapBeats : 1) * beatA, at + beatB];
+  const rampSamples = Math.round(Math.min(beatA, beatB));
+  return { db: DIALOGUE_DUCK_DB, startSample: Math.max(rampSamples, Math.round(from)), endSample: Math.round(to), rampSamples };
 }

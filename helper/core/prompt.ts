@@ -2,6 +2,7 @@ import type { Key, MusicPrompt, PitchClass, SceneAnalysis } from '../../shared/i
 import { PITCH_CLASSES, promptCaption } from '../../shared/index.ts';
 import { isMinorish } from './compose/harmony.ts';
 import { styleById, type Style } from './compose/styles.ts';
+import { moodsFor, rankedMoods } from './moods.ts';
 import { tagOption } from './vision.ts';
 
 /**
@@ -37,16 +38,37 @@ export function tonicFor(warmth: number): PitchClass {
   return ladder[Math.max(0, Math.min(ladder.length - 1, Math.round(((warmth + 1) / 2) * (ladder.length - 1))))]!;
 }
 
-/** Mood words from valence and arousal; a vision model's mood tag, when there is one, leads. */
-export function moodWords(valence: number, arousal: number, tags: readonly string[] = []): string[] {
-  const seen = tags.map((t) => tagOption(t)?.mood).filter((m): m is string => !!m);
-  return [...new Set([...seen, ...quadrantMood(valence, arousal)])].slice(0, 3);
+/** Mood words the style can carry, nearest the scene's valence and arousal; a vision model's mood tag, when the style can carry it, leads. */
+export function moodWords(style: string, valence: number, arousal: number, tags: readonly string[] = []): string[] {
+  return moodsFor(style, valence, arousal, tags.map((t) => tagOption(t)?.mood).filter((m): m is string => !!m));
 }
 
-function quadrantMood(valence: number, arousal: number): string[] {
-  if (valence >= 0.15) return arousal >= 0.2 ? ['uplifting', 'energetic'] : ['warm', 'peaceful'];
-  if (valence <= -0.15) return arousal >= 0.2 ? ['tense', 'aggressive'] : ['melancholic', 'dark'];
-  return arousal >= 0.2 ? ['driving', 'determined'] : ['reflective', 'calm'];
+/**
+ * Whether two scenes look different enough that their music should be described differently:
+ * mood (valence/arousal distance >= 0.2), light (brightness >= 0.2), colour temperature (>= 0.3)
+ * or movement (motion >= 0.2).
+ */
+export function differOnScreen(a: SceneAnalysis, b: SceneAnalysis): boolean {
+  return Math.hypot(a.valence - b.valence, a.arousal - b.arousal) >= 0.2 || Math.abs(a.brightness - b.brightness) >= 0.2
+    || Math.abs(a.warmth - b.warmth) >= 0.3 || Math.abs(a.motion - b.motion) >= 0.2;
+}
+
+/**
+ * Neighbouring scenes that look different but got the same prompt are told apart: the later one's
+ * last mood word gives way to its next-nearest word that the earlier scene does not use.
+ */
+export function distinguishNeighbours<T extends { analysis: SceneAnalysis; prompt: MusicPrompt }>(scenes: readonly T[]): T[] {
+  const out = [...scenes];
+  for (let k = 1; k < out.length; k++) {
+    const prev = out[k - 1]!;
+    const cur = out[k]!;
+    if (cur.prompt.caption !== prev.prompt.caption || !differOnScreen(prev.analysis, cur.analysis)) continue;
+    const fresh = rankedMoods(cur.prompt.style, cur.analysis.valence, cur.analysis.arousal).find((w) => !prev.prompt.mood.includes(w));
+    if (!fresh) continue;
+    const p = { ...cur.prompt, mood: [...cur.prompt.mood.slice(0, -1), fresh] };
+    out[k] = { ...cur, prompt: { ...p, caption: promptCaption(p) } };
+  }
+  return out;
 }
 
 /** The relative key: same notes, other mode (C major <-> A minor). */
@@ -84,7 +106,7 @@ export function rulesPrompt(a: SceneAnalysis, anchor: Anchor, meanVA: { valence:
     instruments: style.parts.map((x) => x.name),
     key: relativeKey(anchor.key, mode),
     bpm: tempoFor(a.arousal, style),
-    mood: moodWords(a.valence, a.arousal, a.tags),
+    mood: moodWords(style.id, a.valence, a.arousal, a.tags),
     energy: Math.round(((a.arousal + 1) / 2) * 1000) / 1000,
     source: 'rules' as const,
   };

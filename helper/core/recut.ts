@@ -113,7 +113,7 @@ export function recutPlan(r: RecutInput): Recut {
   };
   const analysed = r.scenes.map((scene, k) => ({ scene, analysis: analysis(k) }));
   const mood = meanMood(analysed);
-  const arc = planArc(analysed.map((x) => x.analysis.arousal));
+  const arc = planArc(analysed.map((x) => ({ arousal: x.analysis.arousal, seconds: x.scene.end - x.scene.start })));
   const scenes: PlannedScene[] = analysed.map(({ scene, analysis: a }, k) => {
     const i = old(k);
     // A kept scene keeps its prompt (the editor may have written it) and its role; the anchor stays the editor's.

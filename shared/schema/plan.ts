@@ -81,7 +81,12 @@ export type SceneAnalysis = z.infer<typeof SceneAnalysis>;
 
 /** Where the scene sits in the whole-sequence arc. */
 export const ArcPoint = z
-  .object({ tension: Unit, role: z.enum(['setup', 'build', 'peak', 'resolve']) })
+  .object({
+    tension: Unit,
+    role: z.enum(['setup', 'build', 'peak', 'resolve']),
+    /** Why the scene got its role (core/director.ts planArc); optional: older v2 plans lack it. */
+    reason: z.string().default(''),
+  })
   .strict();
 export type ArcPoint = z.infer<typeof ArcPoint>;
 
@@ -177,6 +182,12 @@ export const Cue = z
   );
 export type Cue = z.infer<typeof Cue>;
 
+export const Duck = z
+  .object({ db: z.number().positive().max(24), startSample: SampleIndex, endSample: SampleIndex, rampSamples: z.number().int().min(1) })
+  .strict()
+  .refine((d) => d.endSample > d.startSample, 'a duck must end after it starts');
+export type Duck = z.infer<typeof Duck>;
+
 /** The join between scene `cut` and scene `cut + 1`. */
 export const Transition = z
   .object({
@@ -192,6 +203,13 @@ export const Transition = z
     /** fade: total overlap, centred on the cut. */
     fade: Fade.nullable(),
     bridge: BridgeSpan.nullable(),
+    /**
+     * A voice runs across the cut: every cue is lowered by `db` over [startSample, endSample) of
+     * the timeline, ramping down over the `rampSamples` before it and back up over those after it,
+     * so the music makes room while it changes. Null where no one speaks across the cut
+     * (optional: older v2 plans lack it).
+     */
+    duck: Duck.nullable().default(null),
   })
   .strict();
 export type Transition = z.infer<typeof Transition>;
