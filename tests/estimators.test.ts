@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SAMPLE_RATE } from '../shared/index.ts';
-import { beatErrorAt, chroma, compareKey, estimateKey, estimateTempo, onsetEnvelope } from '../bench/measure/audio.ts';
+import { beatErrorAt, chroma, compareKey, estimateKey, estimatePulse, estimateTempo, onsetEnvelope } from '../bench/measure/audio.ts';
+import { compose } from '../helper/core/compose/composer.ts';
+import { STYLES } from '../helper/core/compose/styles.ts';
+import { renderComposition } from '../helper/adapters/synth.ts';
 import { Rng } from '../helper/core/compose/rng.ts';
 
 /** The bench's independent listeners must be right on signals whose answer is known. */
@@ -34,6 +37,54 @@ describe('tempo and beat estimator', () => {
       assert.ok(off > 0.15, `off-beat error ${off}`);
     });
   }
+});
+
+describe('the current estimator: multi-feature onsets', () => {
+  /** Kick and snare on the beats, hi-hats swung onto the last triplet of each beat. */
+  function swung(bpm: number, seconds: number, offsetSec: number): Float32Array {
+    const x = new Float32Array(seconds * SAMPLE_RATE);
+    const rng = new Rng(5);
+    for (let i = 0; i < x.length; i++) x[i] = (rng.next() - 0.5) * 0.002;
+    const beat = (60 / bpm) * SAMPLE_RATE;
+    const hit = (at: number, amp: number, hz: number, decay: number) => {
+      for (let i = 0; i < 4800 && at + i < x.length; i++) x[Math.round(at) + i]! += amp * Math.exp(-i / decay) * (hz ? Math.sin((2 * Math.PI * hz * i) / SAMPLE_RATE) : rng.next() - 0.5);
+    };
+    for (let b = 0; offsetSec * SAMPLE_RATE + b * beat < x.length; b++) {
+      const t = offsetSec * SAMPLE_RATE + b * beat;
+      hit(t, b % 2 ? 0.5 : 0.7, b % 2 ? 0 : 60, b % 2 ? 600 : 1500);
+      hit(t + (2 / 3) * beat, 0.3, 0, 150);
+    }
+    return x;
+  }
+  for (const bpm of [70, 92, 140]) {
+    it(`hears the beat, not the triplet, of a swung ${bpm} BPM groove`, () => {
+      const x = swung(bpm, 12, 0.137);
+      const p = estimatePulse(x);
+      // The beat or a duple level of it (half time on the kick), never a triplet level (2/3 or 3/2).
+      assert.ok([0.5, 1, 2].some((m) => Math.abs(p.bpm / (bpm * m) - 1) <= 0.02), `estimated ${p.bpm}`);
+      const beatAt = Math.round((0.137 + (4 * 60) / bpm) * SAMPLE_RATE);
+      const next = beatAt + Math.round((60 * SAMPLE_RATE) / bpm);
+      assert.ok(Math.min(beatErrorAt(x, beatAt, 0, x.length).errorSec, beatErrorAt(x, next, 0, x.length).errorSec) < 0.03, 'the beats (at half time: every other one) are heard');
+      assert.ok(beatErrorAt(x, beatAt + Math.round(((2 / 3) * 60 * SAMPLE_RATE) / bpm), 0, x.length).errorSec > 0.1, 'the swung hat is not a beat');
+    });
+  }
+
+  it('finds the planned beats in every style\'s own render, at the tempo or a duple level of it', async () => {
+    for (const style of STYLES) {
+      const bpm = Math.round(style.bpm[0] + (style.bpm[1] - style.bpm[0]) * 0.8);
+      const spb = (60 / bpm) * SAMPLE_RATE;
+      const bodyBeats = Math.round((12 * bpm) / 60 / 4) * 4;
+      const comp = compose({ style: style.id, key: { tonic: 'D', mode: style.modes.bright }, bpm, beatsPerBar: style.beatsPerBar, bodyBeats, headBeats: 4, tailBeats: 4, energyCurve: [0.5, 0.7, 0.8], motion: 0.4, seed: 7, ending: 'continue', releaseBeats: 0, intro: false });
+      const total = Math.round((bodyBeats + 8) * spb);
+      const pcm = await renderComposition(comp, { sampleRate: SAMPLE_RATE, originSample: Math.round(4 * spb), samplesPerBeat: spb, beatPositions: null, tailSamplesPerBeat: spb, totalSamples: total }, 'timgm6mb');
+      const x = pcm[0]!.map((v, i) => (v + pcm[1]![i]!) / 2);
+      const from = Math.round(4 * spb);
+      const p = estimatePulse(x, from, from + Math.round(bodyBeats * spb));
+      assert.ok([0.5, 1, 2].some((m) => Math.abs(p.bpm / (bpm * m) - 1) <= 0.02), `${style.id} at ${bpm}: heard ${p.bpm}`);
+      const off = (((p.firstBeat - from) / spb) % 1 + 1) % 1;
+      assert.ok(Math.min(off, 1 - off) * spb < 0.05 * SAMPLE_RATE || (p.bpm > bpm * 1.5 && Math.abs(off - 0.5) * spb < 0.05 * SAMPLE_RATE), `${style.id}: beats ${Math.round(Math.min(off, 1 - off) * spb / 48)} ms off the plan's`);
+    }
+  });
 });
 
 describe('key estimator', () => {

@@ -8,13 +8,24 @@ import { PITCH_CLASSES, SAMPLE_RATE } from '../../shared/index.ts';
  * disagree with it; that disagreement is what the bench reports. Pure.
  */
 
-export { beatPhase, estimateTempo, HOP, ONSET_LATENCY, onsetEnvelope, spectra } from '../../helper/core/beats.ts';
-import { beatPhase, estimateTempo, HOP, ONSET_LATENCY, onsetEnvelope, spectra } from '../../helper/core/beats.ts';
+export { beatPhase, estimatePulse, estimateTempo, HOP, ONSET_LATENCY, onsetEnvelope, spectra } from '../../helper/core/beats.ts';
+import { beatPhase, estimatePulse, estimateTempo, HOP, ONSET_LATENCY, onsetEnvelope, spectra } from '../../helper/core/beats.ts';
 
-/** Distance in seconds from `at` to the nearest beat of a pulse estimated on [from, to) of x (8 s or more is best). */
+/**
+ * Distance in seconds from `at` to the nearest beat of a pulse estimated on [from, to) of x (8 s
+ * or more is best), with the current estimator (multi-feature onsets, metrical-level choice).
+ */
 export function beatErrorAt(x: Float32Array, at: number, from: number, to: number, bpm?: number): { errorSec: number; bpm: number } {
+  const p = estimatePulse(x, from, to, bpm);
+  const period = (60 / p.bpm) * SAMPLE_RATE;
+  const k = Math.round((at - p.firstBeat) / period);
+  return { errorSec: Math.abs(at - (p.firstBeat + k * period)) / SAMPLE_RATE, bpm: p.bpm };
+}
+
+/** beatErrorAt with the first estimator (broadband flux, autocorrelation only), kept beside it for one bench run. */
+export function beatErrorAtV1(x: Float32Array, at: number, from: number, to: number): { errorSec: number; bpm: number } {
   const env = onsetEnvelope(x, from, to);
-  const tempo = bpm ?? estimateTempo(env);
+  const tempo = estimateTempo(env);
   const phase = from + ONSET_LATENCY + beatPhase(env, tempo);
   const period = (60 / tempo) * SAMPLE_RATE;
   const k = Math.round((at - phase) / period);
