@@ -34,6 +34,9 @@ export function summarise(r: BenchReport) {
     realTimeFactor: v.reduce((a, x) => a + x.durationSec, 0) / v.reduce((a, x) => a + x.run.wallSec, 0),
     framesRtf720: frameRtf(byRes(720)),
     framesRtf1080: frameRtf(byRes(1080)),
+    /** Frame analysis time over ffmpeg's decode-only time on the same file, mean per resolution. */
+    framesVsDecode720: mean(byRes(720).map((x) => (x.run.stages.scenes ?? NaN) / (x.decodeOnlySec ?? NaN))),
+    framesVsDecode1080: mean(byRes(1080).map((x) => (x.run.stages.scenes ?? NaN) / (x.decodeOnlySec ?? NaN))),
     peakRssMb: Math.max(...v.map((x) => x.run.peakRssMb ?? 0)),
     f1With: mean(v.map((x) => x.detection.withMinScene.f1)),
     f1Without: mean(v.map((x) => x.detection.withoutMinScene.f1)),
@@ -71,6 +74,8 @@ function targets(r: BenchReport, s: ReturnType<typeof summarise>): Target[] {
   add('whole set wall time (scoring + baseline + measures)', '< 15 min', `${f(r.totalSec / 60, 1)} min`, r.totalSec < 900);
   add('frame analysis speed, 1080p', '>= 10x real time', `${f(s.framesRtf1080, 1)}x`, s.framesRtf1080 >= 10);
   add('frame analysis speed, 720p', 'reported', `${f(s.framesRtf720, 1)}x`, null);
+  add('frame analysis time / ffmpeg decode-only time (same file), 1080p', '<= 1.15x', `${f(s.framesVsDecode1080)}x`, s.framesVsDecode1080 <= 1.15);
+  add('frame analysis time / ffmpeg decode-only time (same file), 720p', '<= 1.15x', `${f(s.framesVsDecode720)}x`, s.framesVsDecode720 <= 1.15);
   add('peak memory of a full score', '< 1024 MB', `${s.peakRssMb} MB`, s.peakRssMb < 1024);
   const am = r.analysisMemory;
   add('analysis peak memory, a video looped to 4x its length vs 1x', '<= 1.1x (independent of length)', am ? `${f(am.ratio)}x (${am.peakMb[1]} vs ${am.peakMb[0]} MB for ${am.seconds[1]} vs ${am.seconds[0]} s)` : 'n/a (smoke run)', am ? am.ratio <= 1.1 : null);

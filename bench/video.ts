@@ -52,6 +52,8 @@ export interface VideoResult {
   fps: number;
   durationSec: number;
   run: { wallSec: number; realTimeFactor: number; framesRealTimeFactor: number; peakRssMb: number | null; stages: Record<string, number> };
+  /** ffmpeg decoding the same file's picture to nothing, default decoder options: what frame analysis is compared with. */
+  decodeOnlySec?: number;
   detection: { withMinScene: Detection; withoutMinScene: Detection; truth: number[] };
   cuts: CutMeasure[];
   cues: CueMeasure[];

@@ -122,6 +122,14 @@ export function analysisSize(width: number, height: number): { width: number; he
 }
 
 /**
+ * Decoder options for analysis frames: skip the in-loop deblocking filter and allow the decoder's
+ * non-bit-exact shortcuts. Both only soften block edges a little, which the 256-px downscale
+ * averages away; they cut decode time (bench: frame analysis against ffmpeg's decode-only time)
+ * without moving a detected cut (bench: cuts within one frame of PySceneDetect's).
+ */
+export const ANALYSIS_DECODE = ['-skip_loop_filter', 'all', '-flags2', 'fast'] as const;
+
+/**
  * Streams decoded, downscaled RGB frames one at a time (never the whole video in memory) at the
  * probed frame rate, so frame i is at i / fps even for variable-frame-rate input.
  *
@@ -137,7 +145,7 @@ export async function readFrames(src: SourceMedia, onFrame: (f: Frame) => void, 
   const { width, height } = analysisSize(src.width, src.height);
   const factor = Math.max(src.width, src.height) / Math.max(width, height);
   const taps = Number.isInteger(factor) && factor % 2 === 1 ? 'neighbor' : 'fast_bilinear';
-  const args = ['-v', 'error', '-nostdin', ...rangeArgs(range), '-i', src.path, '-an', '-sn', '-vf', `fps=${src.frameRate},scale=${width}:${height}:flags=${taps}+full_chroma_inp+full_chroma_int,format=rgb24`, '-f', 'rawvideo', 'pipe:1'];
+  const args = ['-v', 'error', '-nostdin', ...ANALYSIS_DECODE, ...rangeArgs(range), '-i', src.path, '-an', '-sn', '-vf', `fps=${src.frameRate},scale=${width}:${height}:flags=${taps}+full_chroma_inp+full_chroma_int,format=rgb24`, '-f', 'rawvideo', 'pipe:1'];
   const r = await streamChunks(args, width * height * 3, (rgb, index) => onFrame({ index, time: index / src.frameRate, width, height, rgb }), signal);
   // A file corrupt midway still yields the frames before the damage; refuse only if nothing decoded.
   if (r.count === 0) throw new MediaError(`${src.path}: no frame could be decoded (${lastLines(r.err) || `ffmpeg exit ${r.code}`}); the file may be corrupt, export it again`);

@@ -103,7 +103,7 @@ export class FrameMeter {
     let sumS = 0;
     let sumWarm = 0;
     const rgb = f.rgb;
-    const share = 1 / n;
+    const counts = new Uint32Array(64);
     for (let i = 0, p = 0; i < n; i++, p += 3) {
       const r = rgb[p]!;
       const g = rgb[p + 1]!;
@@ -124,8 +124,10 @@ export class FrameMeter {
       sumV2 += v * v;
       sumS += s;
       sumWarm += r - b;
-      colours[((r >> 6) << 4) | ((g >> 6) << 2) | (b >> 6)]! += share;
+      counts[((r >> 6) << 4) | ((g >> 6) << 2) | (b >> 6)]!++;
     }
+    // Counted in integers and scaled once: a float add per pixel cost a tenth of the frame's time.
+    for (let k = 0; k < 64; k++) colours[k] = colours[k]! + counts[k]! / n;
     const edges = this.o.edges ? edgeMap(V, f.width, f.height) : null;
     const delta: FrameDeltas = { hue: 0, sat: 0, lum: 0, edges: edges ? 0 : null };
     let motion = 0;
