@@ -46,7 +46,7 @@ export function compose(spec: CompositionSpec): Composition {
       if (dur <= 0) return;
       notes.push({ beat, dur, ch, key, vel });
     };
-    writeRole(part, active, spec.key, density, prng, emit);
+    writeRole(part, active, spec.key, density, prng, emit, 60 / spec.bpm);
   }
   const finished = applyEnding(applySwing(notes, style.swing), spec);
   finished.sort((a, b) => a.beat - b.beat || a.ch - b.ch || a.key - b.key);

@@ -10,11 +10,11 @@ import type { NoteEvent } from './types.ts';
 type Emit = (beat: number, dur: number, key: number, vel: number) => void;
 
 /** Writes one part over its bars with the writer for its role. */
-export function writeRole(part: Part, bars: Bar[], key: Key, density: number, rng: Rng, emit: Emit): void {
+export function writeRole(part: Part, bars: Bar[], key: Key, density: number, rng: Rng, emit: Emit, beatSec = 0.5): void {
   switch (part.role) {
     case 'pad':
     case 'harmony':
-      return harmonyPart(bars, part, emit, rng);
+      return harmonyPart(bars, part, emit, rng, beatSec, key);
     case 'bass':
       return bassPart(bars, part, key, rng, emit);
     case 'drums':
@@ -24,14 +24,30 @@ export function writeRole(part: Part, bars: Bar[], key: Key, density: number, rn
   }
 }
 
+/**
+ * The figuration step in beats: eighths or sixteenths, whichever lies nearer a surface rhythm of
+ * about 0.2 s a note (five a second, the pace of real music's inter-onset interval, 0.184 s in
+ * SymMV/LPD), so arpeggios and inner voices move at a natural speed at any tempo.
+ */
+export function figureStep(beatSec: number): number {
+  return Math.abs(beatSec / 2 - 0.2) <= Math.abs(beatSec / 4 - 0.2) ? 0.5 : 0.25;
+}
+
 const vel = (bar: Bar, base: number, spread = 40) => Math.max(20, Math.min(127, Math.round(base + spread * bar.energy)));
 
 /** Orders in which arpeggiated and broken chords visit the voices; a take's seed picks one. */
 const ARPEGGIO_ORDERS = [[0, 1, 2, 3, 1], [0, 2, 1, 3, 2], [0, 1, 2, 1], [3, 2, 1, 0, 2]];
 const BROKEN_ORDERS = [[0, 2, 1, 2], [0, 1, 2, 1], [0, 2, 0, 1], [2, 1, 0, 1]];
 
-export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng): void {
+export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatSec = 0.5, key?: Key): void {
   let prev: number[] | null = null;
+  const step = figureStep(beatSec);
+  const scale = key ? scalePcs(key) : null;
+  /** The next note of the key above k (or a whole tone above, without a key). */
+  const upper = (k: number) => {
+    for (let d = 1; d <= 2; d++) if (!scale || scale.includes((k + d) % 12)) return k + d;
+    return k + 2;
+  };
   const [lo, hi] = part.range;
   const arpeggio = rng.pick(ARPEGGIO_ORDERS);
   const broken = rng.pick(BROKEN_ORDERS);
@@ -43,18 +59,33 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng): void
     const vv = vel(bar, part.role === 'pad' ? 45 : 55);
     switch (pattern) {
       case 'sustain':
-      case 'tremolo':
-        // With energy, held chords breathe: struck again at the half bar, a little softer.
-        if (bar.energy > 0.45 && L >= 4 && !bar.final) for (const k of v) emit(bar.start, L / 2, k, vv), emit(bar.start + L / 2, L / 2, k, vv - 6);
-        else for (const k of v) emit(bar.start, L, k, vv);
+      case 'tremolo': {
+        // The outer voices hold the chord; the inner voices move under them, as a string section's
+        // seconds and violas do: a broken figure in eighths (sixteenths when the beat is slower
+        // than 0.75 s), soft, so a held chord still has a pulse inside it.
+        const outer = v.length > 2 && !bar.final ? [v[0]!, v[v.length - 1]!] : v;
+        for (const k of outer) emit(bar.start, L, k, vv);
+        if (outer.length === v.length) break;
+        // Each inner voice turns about its chord tone through the scale step above (a neighbour
+        // note), so the figure moves, not just repeats.
+        const inner = v.slice(1, -1);
+        const figure = inner.flatMap((k) => [k, upper(k)]);
+        for (let i = 0; i < L / step; i++) emit(bar.start + i * step, step * 0.9, figure[broken[i % broken.length]! % figure.length]!, vv - 14 - (i % 2) * 6);
         break;
+      }
       case 'arpeggio': {
-        const seq = arpeggio.map((j) => v[j % v.length]!);
-        for (let i = 0; i < L * 2; i++) emit(bar.start + i / 2, 0.5, seq[i % seq.length]!, vv - (i % 2) * 8);
+        // Up through the chord and on into the octave above where the range allows, then back.
+        const up = [...v, ...v.map((k) => k + 12).filter((k) => k <= hi)];
+        const seq = bar.index % 2 === 0 ? [...up, ...up.slice(1, -1).reverse()] : arpeggio.map((j) => v[j % v.length]!);
+        for (let i = 0; i < L / step; i++) emit(bar.start + i * step, step, seq[i % seq.length]!, vv - (i % 2) * 8);
         break;
       }
       case 'broken': {
-        for (let i = 0; i < L * 2; i++) emit(bar.start + i / 2, 0.5, v[broken[i % broken.length]! % v.length]!, vv - (i % 2) * 10);
+        // The broken chord's second half-bar lies an octave higher where the range allows.
+        for (let i = 0; i < L / step; i++) {
+          const k = v[broken[i % broken.length]! % v.length]!;
+          emit(bar.start + i * step, step, i * step >= L / 2 && k + 12 <= hi ? k + 12 : k, vv - (i % 2) * 10);
+        }
         break;
       }
       case 'pulse8':
@@ -62,13 +93,17 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng): void
         break;
       case 'ostinato16': {
         const cells = [v[0]!, v[0]! + 12, v[1]!, v[0]! + 12];
-        for (let i = 0; i < L * 4; i++) emit(bar.start + i / 4, 0.22, cells[i % 4]!, vv - (i % 4 === 0 ? 0 : 14));
+        for (let i = 0; i < L / step; i++) emit(bar.start + i * step, step * 0.9, cells[i % 4]!, vv - (i % 4 === 0 ? 0 : 14));
         break;
       }
-      case 'comp':
-        // Charleston-like comping: beat 1 and the "and" of 2.
-        for (const [o, d] of [[0, 1.2], [1.5, 1]] as const) if (o < L) for (const k of v) emit(bar.start + o, d, k, vv - 6);
+      case 'comp': {
+        // Comping: the Charleston (1, and-of-2) answered by the and-of-3 and beat 4 in alternate
+        // bars, with an inner-voice pickup in eighths between the hits.
+        const hits = bar.index % 2 === 0 ? [[0, 1.2], [1.5, 1], [3, 0.5]] : [[0.5, 1], [2, 0.5], [2.5, 1.2]];
+        for (const [o, d] of hits) if (o! < L) for (const k of v) emit(bar.start + o!, d!, k, vv - 6);
+        for (const o of [1, 3.5]) if (o < L && v.length > 1) emit(bar.start + o, 0.4, v[1 + (bar.index % (v.length - 1))]!, vv - 18);
         break;
+      }
       case 'strum': {
         const hits = [0, 1, 1.5, 2.5, 3];
         hits.filter((o) => o < L).forEach((o, i) => v.forEach((k, j) => emit(bar.start + o + j * 0.012, 0.5, k, vv - (i % 2) * 12)));
