@@ -172,6 +172,16 @@ export function writeReport(r: BenchReport, outDir: string, resultsPath: string 
     ...Object.entries(s.perStyle).map(([k, x]) => `| ${k} | ${x.n} | ${f(x.jump)} / ${f(x.jumpBaseline)} | ${f(x.flux)} / ${f(x.fluxBaseline)} | ${pct(x.onBeat)} |`)];
   const musicTable = ['| statistic | Segue | real (SymMV / LPD) | CMT |', '| --- | --- | --- | --- |',
     ...(Object.keys(REFERENCE.real) as (keyof MusicStats)[]).map((k) => `| ${k} | ${f(s.music[k], 3)} | ${REFERENCE.real[k]} | ${REFERENCE.cmt[k]} |`)];
+  // Per style: the five SymMV statistics, each marked * where it is more than 10 % from real music.
+  const five = ['scaleConsistency', 'pitchEntropy', 'pitchClassEntropy', 'emptyBeatRate', 'interOnsetInterval'] as const;
+  const allMusic = r.videos.flatMap((v) => v.music);
+  const styles = [...new Set(allMusic.map((m) => m.style ?? '?'))].sort();
+  const cell = (k: (typeof five)[number], x: number) => `${f(x, 3)}${Math.abs(x / REFERENCE.real[k] - 1) <= 0.1 ? '' : ' *'}`;
+  const musicByStyle = [`| style | cues | ${five.join(' | ')} |`, `| --- | --- | ${five.map(() => '---').join(' | ')} |`,
+    ...styles.map((st) => {
+      const ms = allMusic.filter((m) => (m.style ?? '?') === st);
+      return `| ${st} | ${ms.length} | ${five.map((k) => cell(k, mean(ms.map((m) => m[k])))).join(' | ')} |`;
+    })];
   const machine = `${r.machine.cpus} x ${r.machine.cpuModel}, ${r.machine.memGb} GiB, Node ${r.machine.node}, ${r.machine.ffmpeg}`;
   const head = [
     `Segue ${r.segue}, seed ${r.seed}, ${r.startedAt}${r.smoke ? ' (smoke run)' : ''}. Machine: ${machine}.`,
@@ -183,7 +193,7 @@ export function writeReport(r: BenchReport, outDir: string, resultsPath: string 
     ...r.videos.flatMap((v) => v.cues.map((c) => `| ${v.name} | ${c.id} | ${c.style} | ${c.plannedKey} | ${c.keyVerdict} | ${f(c.plannedBpm, 1)} | ${f(c.estimatedBpm, 1)} | ${f(c.I, 1)} | ${f(c.LRA, 1)} | ${f(c.TP, 1)} |`))];
   const md = [
     '# Segue bench report', '', ...head, '', '## Targets', '', ...targetTable, '', '## Transitions by style', '', ...styleTable, '',
-    '## Note statistics (scene cues, pitched notes of the body)', '', ...musicTable, '',
+    '## Note statistics (scene cues, pitched notes of the body)', '', ...musicTable, '', 'By style (* more than 10 % from real music):', '', ...musicByStyle, '',
     'Real and CMT values: SC, PE, PCE, EBR, IOI from V-MusProd\'s SymMV table; grooving and structureness from the CMT paper (LPD). Our structureness is an approximation (bench/measure/music.ts).', '',
     `Iteration on ${r.videos[0]?.name}: regenerate ${f(r.iteration.regenerateSec)} s, swap to ${r.iteration.swapTo} ${f(r.iteration.swapSec)} s, against ${f(r.iteration.fullScoreSec)} s for the full score.`, '',
     '## Per video', '', ...perVideo, '', '## Per cue', '', ...perCue, '',
@@ -197,7 +207,7 @@ export function writeReport(r: BenchReport, outDir: string, resultsPath: string 
     rows.push(`| ${r.startedAt.slice(0, 16)} | ${r.segue} | ${s.videos} | ${f(r.totalSec / 60, 1)} | ${f(s.realTimeFactor)} | ${f(s.framesRtf1080, 1)} | ${s.peakRssMb} | ${f(s.f1Without)} | ${pct(s.cutsOnBeat)} | ${pct(s.keySameOrRelative)} | ${f(s.jumpSegue)} / ${f(s.jumpBaseline)} | ${f(r.iteration.regenerateSec)} |`);
     writeFileSync(resultsPath, [
       '# Bench results', '', 'Written by `npm run bench` (bench/README.md); the latest run\'s summary, then one row per run.', '',
-      ...head, '', ...targetTable, '', ...styleTable, '', ...musicTable, '', '## History', '',
+      ...head, '', ...targetTable, '', ...styleTable, '', ...musicTable, '', ...musicByStyle, '', '## History', '',
       '| run | segue | videos | bench min | x real time | 1080p frames x RT | peak MB | cut F1 | cuts on beat | key ok | jump Segue / baseline LU | regenerate s |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |', '<!-- history -->', ...rows, '',
     ].join('\n'));

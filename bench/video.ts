@@ -58,7 +58,8 @@ export interface VideoResult {
   cuts: CutMeasure[];
   cues: CueMeasure[];
   mix: { I: number; LRA: number; TP: number };
-  music: MusicStats[];
+  /** Per scene cue, with the cue's style. */
+  music: (MusicStats & { style?: string })[];
   composeMs: number[];
   baselineSec: number;
 }
@@ -143,13 +144,13 @@ export async function benchVideo(video: string, truth: { cuts: BenchCut[]; fps: 
 
   // Note statistics and composition time, from the same jobs the render used.
   const jobs = layoutCues(d.scenes, d.transitions, plan.settings, d.seeds).filter((l) => l.kind === 'scene');
-  const music: MusicStats[] = [];
+  const music: (MusicStats & { style: string })[] = [];
   const composeMs: number[] = [];
   for (const j of jobs) {
     const t = performance.now();
     const comp = composeJob(j.job);
     composeMs.push(performance.now() - t);
-    music.push(musicStats(comp, j.grid.bpm));
+    music.push({ ...musicStats(comp, j.grid.bpm), style: j.job.composition.kind === 'scene' ? j.job.composition.spec.style : 'bridge' });
   }
   const frames = run.stages.scenes ?? NaN;
   return {

@@ -9,8 +9,9 @@ import { resample } from '../helper/core/resample.ts';
 import { estimateTempo, onsetEnvelope } from '../helper/core/beats.ts';
 import { stretchAudio } from '../helper/adapters/ffmpeg.ts';
 import { writeTinyMusicgen } from '../scripts/tiny-musicgen.ts';
-import { Plan } from '../shared/index.ts';
-import { fixture, readWav, segue, THREE_SCENES, tmpDir } from './helpers.ts';
+import { Accepted, Health, Plan } from '../shared/index.ts';
+import { startServe } from '../scripts/serve-client.ts';
+import { CACHE, fixture, readWav, segue, THREE_SCENES, tmpDir } from './helpers.ts';
 
 /**
  * The neural engine's runtime (issue 13): MusicGen's delay pattern, guidance, seeded top-k sampling
@@ -234,5 +235,31 @@ describe('segue score --engine musicgen on the tiny model, end to end', () => {
     const r = await segue(args(tmpDir('musicgen-broken-out'), broken));
     assert.equal(r.code, 5, r.stderr);
     assert.match(r.stderr, /has no encodec_decode\.onnx/);
+  });
+});
+
+describe('the helper on the neural engine', () => {
+  it('scores a sequence with engine "musicgen" over HTTP, and /v1/health then names the loaded model', async () => {
+    const video = await fixture('three-neural', THREE_SCENES, { audio: 'tone' });
+    const model = join(tmpDir('musicgen-helper'), 'tiny');
+    writeTinyMusicgen(model);
+    const h = await startServe(tmpDir('musicgen-helper-data'), [], { SEGUE_CACHE_DIR: CACHE });
+    try {
+      assert.equal(Health.parse((await h.call('GET', '/v1/health')).json).models.musicgen, null, 'nothing loaded yet');
+      const clips = [[0, 10], [10, 20], [20, 30]].map(([a, b]) => ({ path: video, sourceIn: a!, sourceOut: b!, timelineIn: a!, timelineOut: b!, track: 0 }));
+      const created = await h.call('POST', '/v1/projects', { name: 'Neural', frameRate: 30, durationSec: 30, cuts: [10, 20], clips, minSceneSec: 4 });
+      assert.equal(created.status, 202, JSON.stringify(created.json));
+      const id = Accepted.parse(created.json).project;
+      assert.equal((await h.waitJob(created.json.job.id)).state, 'done');
+      const scored = await h.call('POST', `/v1/projects/${id}/score`, { engine: 'musicgen', model });
+      assert.equal(scored.status, 202, JSON.stringify(scored.json));
+      const done = await h.waitJob(Accepted.parse(scored.json).job.id, 300_000);
+      assert.equal(done.state, 'done', JSON.stringify(done.error));
+      const plan = Plan.parse((await h.call('GET', `/v1/projects/${id}/plan`)).json);
+      assert.ok(plan.cues.every((c) => c.engine === 'musicgen'));
+      assert.equal(Health.parse((await h.call('GET', '/v1/health')).json).models.musicgen, model);
+    } finally {
+      assert.equal(await h.stop(), 0);
+    }
   });
 });

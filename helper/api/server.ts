@@ -22,6 +22,7 @@ import { openApiDocument } from './openapi.ts';
 import { ProjectStore } from './projects.ts';
 import { ROUTES, type Context } from './routes.ts';
 import { guard, hostsFor, loadOrCreateCert, loadOrCreateToken } from './security.ts';
+import { loadedMusicgen } from '../pipeline/render-neural.ts';
 
 /**
  * `segue serve`: the helper the panel talks to. One express app over the route table, the job
@@ -115,7 +116,7 @@ export async function startHelper(o: HelperOptions): Promise<Helper> {
   const providers = await executionProviders();
   const health = async (): Promise<Health> => ({
     name: 'segue', version: VERSION, api: API_VERSION, engines: [...ENGINES], soundFonts: Object.keys(SOUNDFONTS),
-    models: { llm: null, vision: o.vision, musicgen: null }, gpuProviders: providers, queue: jobs.counts, workers: pool.size, auth: 'bearer',
+    models: { llm: null, vision: o.vision, musicgen: loadedMusicgen() }, gpuProviders: providers, queue: jobs.counts, workers: pool.size, auth: 'bearer',
   });
   const ctx: Context = { store, jobs, health };
 

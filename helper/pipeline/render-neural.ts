@@ -55,13 +55,17 @@ async function onTempo(audio: Float32Array, bpm: number, signal: AbortSignal): P
 }
 
 const models = new Map<string, Promise<MusicGenModel>>();
+let lastLoaded: string | null = null;
+
+/** The MusicGen folder this process loaded last (the helper's /v1/health reports it), or null. */
+export const loadedMusicgen = (): string | null => lastLoaded;
 
 /** One loaded model per folder per process; providers from SEGUE_ONNX_EP (cuda, dml, coreml), else the CPU. */
 export function musicgen(dir: string, announce: (message: string) => void): Promise<MusicGenModel> {
   let m = models.get(dir);
   if (!m) {
     m = openMusicGen(dir, { providers: providersFrom(process.env.SEGUE_ONNX_EP), announce });
-    m.catch(() => models.delete(dir));
+    m.then(() => (lastLoaded = dir), () => models.delete(dir));
     models.set(dir, m);
   }
   return m;
