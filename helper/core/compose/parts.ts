@@ -25,12 +25,23 @@ export function writeRole(part: Part, bars: Bar[], key: Key, density: number, rn
 }
 
 /**
- * The figuration step in beats: eighths or sixteenths, whichever lies nearer a surface rhythm of
- * about 0.2 s a note (five a second, the pace of real music's inter-onset interval, 0.184 s in
- * SymMV/LPD), so arpeggios and inner voices move at a natural speed at any tempo.
+ * The figuration rhythm within one beat: eighths, a gallop (an eighth and two sixteenths) or
+ * sixteenths, whichever moves nearest a surface rhythm of 0.2 s a note (five a second, the pace of
+ * real music's inter-onset interval, 0.184 s in SymMV/LPD), so arpeggios and inner voices move at
+ * a natural speed at any tempo without leaving straight time.
  */
-export function figureStep(beatSec: number): number {
-  return Math.abs(beatSec / 2 - 0.2) <= Math.abs(beatSec / 4 - 0.2) ? 0.5 : 0.25;
+/** Seconds per figuration note aimed at: a little under real music's mean gap, as the other parts' notes fall between. */
+const FIGURE_SEC = 0.19;
+export const FIGURES = { eighths: [0, 0.5], gallop: [0, 0.5, 0.75], sixteenths: [0, 0.25, 0.5, 0.75] } as const;
+export function figureFor(beatSec: number): readonly number[] {
+  return Object.values(FIGURES).reduce((best, f) => (Math.abs(beatSec / f.length - FIGURE_SEC) < Math.abs(beatSec / best.length - FIGURE_SEC) ? f : best));
+}
+
+/** The onsets (beats from the bar's start) of a figure over a bar of `len` beats, with each note's length. */
+function figureOnsets(figure: readonly number[], len: number): { o: number; d: number }[] {
+  const out: { o: number; d: number }[] = [];
+  for (let beat = 0; beat < len; beat++) figure.forEach((f, i) => out.push({ o: beat + f, d: (figure[i + 1] ?? 1) - f }));
+  return out;
 }
 
 const vel = (bar: Bar, base: number, spread = 40) => Math.max(20, Math.min(127, Math.round(base + spread * bar.energy)));
@@ -41,12 +52,17 @@ const BROKEN_ORDERS = [[0, 2, 1, 2], [0, 1, 2, 1], [0, 2, 0, 1], [2, 1, 0, 1]];
 
 export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatSec = 0.5, key?: Key): void {
   let prev: number[] | null = null;
-  const step = figureStep(beatSec);
+  const fig = figureFor(beatSec);
   const scale = key ? scalePcs(key) : null;
   /** The next note of the key above k (or a whole tone above, without a key). */
   const upper = (k: number) => {
     for (let d = 1; d <= 2; d++) if (!scale || scale.includes((k + d) % 12)) return k + d;
     return k + 2;
+  };
+  /** The next note of the key below k. */
+  const lower = (k: number) => {
+    for (let d = 1; d <= 2; d++) if (!scale || scale.includes((k - d + 12) % 12)) return k - d;
+    return k - 2;
   };
   const [lo, hi] = part.range;
   const arpeggio = rng.pick(ARPEGGIO_ORDERS);
@@ -69,44 +85,66 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
         // Each inner voice turns about its chord tone through the scale step above (a neighbour
         // note), so the figure moves, not just repeats.
         const inner = v.slice(1, -1);
-        const figure = inner.flatMap((k) => [k, upper(k)]);
-        for (let i = 0; i < L / step; i++) emit(bar.start + i * step, step * 0.9, figure[broken[i % broken.length]! % figure.length]!, vv - 14 - (i % 2) * 6);
+        const figure = inner.flatMap((k) => [k, upper(k), k, lower(k)]);
+        // In the answering phrase (bars 5-8 of each eight) the figure moves up an octave where the
+        // range allows: the same gesture in a new register.
+        const lift = Math.floor(bar.index / 4) % 2 === 1 ? 12 : 0;
+        figureOnsets(fig, L).forEach(({ o, d }, i) => {
+          const k = figure[i % figure.length]!;
+          emit(bar.start + o, d * 0.9, k + lift <= hi ? k + lift : k, vv - 14 - (i % 2) * 6);
+        });
         break;
       }
       case 'arpeggio': {
         // Up through the chord and on into the octave above where the range allows, then back.
         const up = [...v, ...v.map((k) => k + 12).filter((k) => k <= hi)];
         const seq = bar.index % 2 === 0 ? [...up, ...up.slice(1, -1).reverse()] : arpeggio.map((j) => v[j % v.length]!);
-        for (let i = 0; i < L / step; i++) emit(bar.start + i * step, step, seq[i % seq.length]!, vv - (i % 2) * 8);
+        figureOnsets(fig, L).forEach(({ o, d }, i) => emit(bar.start + o, d, seq[i % seq.length]!, vv - (i % 2) * 8));
         break;
       }
       case 'broken': {
         // The broken chord's second half-bar lies an octave higher where the range allows.
-        for (let i = 0; i < L / step; i++) {
+        figureOnsets(fig, L).forEach(({ o, d }, i) => {
           const k = v[broken[i % broken.length]! % v.length]!;
-          emit(bar.start + i * step, step, i * step >= L / 2 && k + 12 <= hi ? k + 12 : k, vv - (i % 2) * 10);
-        }
+          emit(bar.start + o, d, o >= L / 2 && k + 12 <= hi ? k + 12 : k, vv - (i % 2) * 10);
+        });
         break;
       }
-      case 'pulse8':
-        for (let i = 0; i < L * 2; i++) for (const k of v) emit(bar.start + i / 2, 0.45, k, vv - (i % 2) * 12);
+      case 'pulse8': {
+        // Driving eighths; the second half-bar moves to the next inversion up (the lowest note an
+        // octave higher), so the pulse climbs through the chord instead of hammering one shape.
+        const lifted = [...v.slice(1), v[0]! + 12 <= hi ? v[0]! + 12 : v[0]!];
+        for (let i = 0; i < L * 2; i++) for (const k of i >= L ? lifted : v) emit(bar.start + i / 2, 0.45, k, vv - (i % 2) * 12);
         break;
+      }
       case 'ostinato16': {
         const cells = [v[0]!, v[0]! + 12, v[1]!, v[0]! + 12];
-        for (let i = 0; i < L / step; i++) emit(bar.start + i * step, step * 0.9, cells[i % 4]!, vv - (i % 4 === 0 ? 0 : 14));
+        figureOnsets(fig, L).forEach(({ o, d }, i) => emit(bar.start + o, d * 0.9, cells[i % 4]!, vv - (o % 1 === 0 ? 0 : 14)));
         break;
       }
       case 'comp': {
         // Comping: the Charleston (1, and-of-2) answered by the and-of-3 and beat 4 in alternate
-        // bars, with an inner-voice pickup in eighths between the hits.
+        // bars; between the hits the inner voices keep time softly on the figuration step (ghost
+        // notes, as a Rhodes player's left hand does under a slow groove).
         const hits = bar.index % 2 === 0 ? [[0, 1.2], [1.5, 1], [3, 0.5]] : [[0.5, 1], [2, 0.5], [2.5, 1.2]];
         for (const [o, d] of hits) if (o! < L) for (const k of v) emit(bar.start + o!, d!, k, vv - 6);
-        for (const o of [1, 3.5]) if (o < L && v.length > 1) emit(bar.start + o, 0.4, v[1 + (bar.index % (v.length - 1))]!, vv - 18);
+        const inner = v.length > 2 ? v.slice(1, -1).flatMap((k) => [k, upper(k)]) : v;
+        figureOnsets(fig, L).forEach(({ o, d }, i) => {
+          if (!hits.some(([h]) => Math.abs(h! - o) < 1e-9)) emit(bar.start + o, d * 0.8, inner[i % inner.length]!, vv - 22 - (i % 2) * 6);
+        });
         break;
       }
       case 'strum': {
-        const hits = [0, 1, 1.5, 2.5, 3];
-        hits.filter((o) => o < L).forEach((o, i) => v.forEach((k, j) => emit(bar.start + o + j * 0.012, 0.5, k, vv - (i % 2) * 12)));
+        // A folk guitarist's right hand: the downbeat strummed (strings 12 ms apart; with energy,
+        // beat 3 too), the rest picked on the figuration grid: an alternating bass on the beats
+        // (the chord's low note, then the next one up) and the upper strings between them.
+        const strums = bar.energy > 0.5 ? [0, 2] : [0];
+        const top = v.slice(1);
+        figureOnsets(fig, L).forEach(({ o, d }, i) => {
+          if (strums.includes(o)) v.forEach((k, j) => emit(bar.start + o + j * 0.012, Math.max(d, 0.5), k, vv));
+          else if (o % 1 === 0) emit(bar.start + o, d, v[Math.floor(o) % 2 === 0 ? 0 : 1 % v.length]!, vv - 8);
+          else emit(bar.start + o, d, top[i % top.length] ?? v[0]!, vv - 16);
+        });
         break;
       }
     }
@@ -151,7 +189,11 @@ export function bassPart(bars: Bar[], part: Part, key: Key, rng: Rng, emit: Emit
         if (L > 2) emit(bar.start + 2, L - 2 - approach(bar, i), root + 12 <= hi ? root + 12 : root, v - 10);
         break;
       case 'eighths':
-        for (let j = 0; j < L * 2; j++) emit(bar.start + j / 2, 0.45, j === 6 && bar.energy > 0.6 ? fifth : root, v - (j % 2) * 10);
+        // Root eighths, the off-beats of the second half-bar up the octave (where the range allows).
+        for (let j = 0; j < L * 2; j++) {
+          const k = j === 6 && bar.energy > 0.6 ? fifth : j >= L && j % 2 === 1 && root + 12 <= hi ? root + 12 : root;
+          emit(bar.start + j / 2, 0.45, k, v - (j % 2) * 10);
+        }
         break;
       case 'walking': {
         const next = bars[i + 1]?.chord.root ?? bar.chord.root;
