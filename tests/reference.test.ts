@@ -31,7 +31,8 @@ describe('cut detection against PySceneDetect on OpenCV', { skip: python ? false
   before(async () => {
     for (const [w, h] of SIZES) {
       videos[`${w}x${h}`] = join(TMP, `reference-${w}x${h}.mp4`);
-      await makeTestVideo(SCENES, videos[`${w}x${h}`]!, { width: w, height: h, fps: 30 });
+      // veryfast deblocks, as camera and NLE exports do: the decoder's loop filter must run as OpenCV's does.
+      await makeTestVideo(SCENES, videos[`${w}x${h}`]!, { width: w, height: h, fps: 30, preset: 'veryfast' });
     }
   });
 
@@ -42,9 +43,11 @@ describe('cut detection against PySceneDetect on OpenCV', { skip: python ? false
       assert.equal(c.framesOurs, c.framesRef, 'the same frames');
       assert.ok(c.cutsRef.length >= 3, `the reference sees the hard cuts: ${c.cutsRef}`);
       assert.equal(c.matchedWithinOneFrame, Math.max(c.cutsOurs.length, c.cutsRef.length), `ours ${c.cutsOurs} vs reference ${c.cutsRef}`);
-      // Measured: about 0.05 at odd whole-number factors (the same pixels), 0.6-0.7 at fractional
-      // ones (swscale cannot blend exactly as INTER_LINEAR does), on a threshold of 27.
-      assert.ok(c.scoreMeanAbsDiff < 1, `frame scores differ by ${c.scoreMeanAbsDiff} on average`);
+      // Measured on these deblocked encodes: 0.10 at the odd whole-number factor (the same pixels),
+      // 0.74 at the fractional one (swscale cannot blend exactly as INTER_LINEAR does), on a
+      // threshold of 27. Skipping the decoder's loop filter raised the first to 0.26.
+      const bound = size === '1280x720' ? 0.2 : 1;
+      assert.ok(c.scoreMeanAbsDiff < bound, `frame scores differ by ${c.scoreMeanAbsDiff} on average`);
     });
   }
 });

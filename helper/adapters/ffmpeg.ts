@@ -122,14 +122,6 @@ export function analysisSize(width: number, height: number): { width: number; he
 }
 
 /**
- * Decoder options for analysis frames: skip the in-loop deblocking filter and allow the decoder's
- * non-bit-exact shortcuts. Both only soften block edges a little, which the 256-px downscale
- * averages away; they cut decode time (bench: frame analysis against ffmpeg's decode-only time)
- * without moving a detected cut (bench: cuts within one frame of PySceneDetect's).
- */
-export const ANALYSIS_DECODE = ['-skip_loop_filter', 'all', '-flags2', 'fast'] as const;
-
-/**
  * Streams decoded, downscaled RGB frames one at a time (never the whole video in memory) at the
  * probed frame rate, so frame i is at i / fps even for variable-frame-rate input.
  *
@@ -140,12 +132,17 @@ export const ANALYSIS_DECODE = ['-skip_loop_filter', 'all', '-flags2', 'fast'] a
  * blends two, closest to `fast_bilinear`; `full_chroma_inp+full_chroma_int` interpolates chroma
  * before sampling, as OpenCV's conversion does. Area or plain bilinear scaling smooths the frames
  * and, against the OpenCV reference (bench/reference/), missed cuts near the threshold.
+ *
+ * The decoder runs with its defaults. The two options that promise a cheaper decode were measured
+ * and dropped (lvs-04 re-encoded with x264 veryfast, which deblocks as camera and NLE exports do):
+ * -skip_loop_filter all moved detected cuts (8 of 10 within one frame of PySceneDetect on OpenCV,
+ * against 10 of 10), and -flags2 fast gained nothing beyond run-to-run noise.
  */
 export async function readFrames(src: SourceMedia, onFrame: (f: Frame) => void, signal?: AbortSignal, range?: MediaRange): Promise<number> {
   const { width, height } = analysisSize(src.width, src.height);
   const factor = Math.max(src.width, src.height) / Math.max(width, height);
   const taps = Number.isInteger(factor) && factor % 2 === 1 ? 'neighbor' : 'fast_bilinear';
-  const args = ['-v', 'error', '-nostdin', ...ANALYSIS_DECODE, ...rangeArgs(range), '-i', src.path, '-an', '-sn', '-vf', `fps=${src.frameRate},scale=${width}:${height}:flags=${taps}+full_chroma_inp+full_chroma_int,format=rgb24`, '-f', 'rawvideo', 'pipe:1'];
+  const args = ['-v', 'error', '-nostdin', ...rangeArgs(range), '-i', src.path, '-an', '-sn', '-vf', `fps=${src.frameRate},scale=${width}:${height}:flags=${taps}+full_chroma_inp+full_chroma_int,format=rgb24`, '-f', 'rawvideo', 'pipe:1'];
   const r = await streamChunks(args, width * height * 3, (rgb, index) => onFrame({ index, time: index / src.frameRate, width, height, rgb }), signal);
   // A file corrupt midway still yields the frames before the damage; refuse only if nothing decoded.
   if (r.count === 0) throw new MediaError(`${src.path}: no frame could be decoded (${lastLines(r.err) || `ffmpeg exit ${r.code}`}); the file may be corrupt, export it again`);
@@ -293,6 +290,8 @@ export interface TestVideoOptions {
   audio?: 'none' | 'tone' | { speech: [number, number][] };
   /** Size the lavfi sources draw at before scaling to width x height (expensive sources at 1080p). */
   sourceSize?: [number, number];
+  /** x264 preset (default ultrafast, which does not deblock; veryfast and slower deblock, as camera and NLE exports do). */
+  preset?: string;
 }
 
 /** Writes an H.264 test video from lavfi sources with hard cuts and fades at known times (fixtures, demo, bench). */
@@ -319,7 +318,7 @@ export async function makeTestVideo(scenes: readonly TestScene[], out: string, o
   const concat = `${scenes.map((_, i) => `[v${i}]`).join('')}concat=n=${scenes.length}:v=1:a=0[v]`;
   args.push('-filter_complex', `${chain};${concat}`, '-map', '[v]');
   if (audio !== 'none') args.push('-map', `${scenes.length}:a`, '-c:a', 'aac', '-shortest');
-  args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(o.fps), out);
+  args.push('-c:v', 'libx264', '-preset', o.preset ?? 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(o.fps), out);
   await run(ffmpegPath(), args, signal);
 }
 

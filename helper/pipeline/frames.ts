@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { SourceMedia } from '../../shared/index.ts';
 import { FrameMeter, type FrameSeries, type FrameStats } from '../core/frames.ts';
-import { analysisSize, ANALYSIS_DECODE, readFrames } from '../adapters/ffmpeg.ts';
+import { analysisSize, readFrames } from '../adapters/ffmpeg.ts';
 import { cacheRoot, hashFile, hashJson, readCacheJson, hasNumbers, isNumbers, writeAtomic } from './cache.ts';
 
 /** Every frame of a video measured, streamed from ffmpeg (the scenes stage, the bench's reference and memory checks). */
@@ -22,7 +22,7 @@ export async function measureFrames(src: SourceMedia, o: { edges: boolean; progr
 /** measureFrames, cached by the file's content hash, the analysis size and whether edges were measured. */
 export async function cachedFrames(src: SourceMedia, cacheVersion: number, o: { edges: boolean; progress: (f: number) => void; signal: AbortSignal; warn?: (m: string) => void }): Promise<{ series: FrameSeries; cached: boolean }> {
   const size = analysisSize(src.width, src.height);
-  const key = hashJson({ v: cacheVersion, file: await hashFile(src.path), size, fps: src.frameRate, edges: o.edges, decode: ANALYSIS_DECODE });
+  const key = hashJson({ v: cacheVersion, file: await hashFile(src.path), size, fps: src.frameRate, edges: o.edges });
   const path = join(cacheRoot(), 'frames', `${key}.json`);
   type Stored = { frames: FrameStats[]; colourSeconds: number[][] };
   const hit = readCacheJson<Stored>(path, (x) => {
