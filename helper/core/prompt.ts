@@ -53,6 +53,9 @@ export function differOnScreen(a: SceneAnalysis, b: SceneAnalysis): boolean {
     || Math.abs(a.warmth - b.warmth) >= 0.3 || Math.abs(a.motion - b.motion) >= 0.2;
 }
 
+/** A prompt as a listener hears it: the same words in another order are the same prompt. */
+export const promptKey = (p: MusicPrompt): string => JSON.stringify([p.style, p.key, Math.round(p.bpm), [...p.mood].sort()]);
+
 /**
  * Neighbouring scenes that look different but got the same prompt are told apart: the later one's
  * last mood word gives way to its next-nearest word that the earlier scene does not use.
@@ -62,7 +65,7 @@ export function distinguishNeighbours<T extends { analysis: SceneAnalysis; promp
   for (let k = 1; k < out.length; k++) {
     const prev = out[k - 1]!;
     const cur = out[k]!;
-    if (cur.prompt.caption !== prev.prompt.caption || !differOnScreen(prev.analysis, cur.analysis)) continue;
+    if (promptKey(cur.prompt) !== promptKey(prev.prompt) || !differOnScreen(prev.analysis, cur.analysis)) continue;
     const fresh = rankedMoods(cur.prompt.style, cur.analysis.valence, cur.analysis.arousal).find((w) => !prev.prompt.mood.includes(w));
     if (!fresh) continue;
     const p = { ...cur.prompt, mood: [...cur.prompt.mood.slice(0, -1), fresh] };
