@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ffprobePath, makeTestVideo, run, type TestScene } from '../helper/adapters/ffmpeg.ts';
@@ -9,6 +9,9 @@ import { decodeWav } from '../helper/core/wav.ts';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
 export const TMP = mkdtempSync(join(tmpdir(), 'segue-test-'));
+// Each test file's folder goes when its process ends (a full run writes several GB: the load test
+// alone 1.6 GB); SEGUE_KEEP_TEST_TMP=1 keeps them to look at.
+if (!process.env.SEGUE_KEEP_TEST_TMP) process.on('exit', () => rmSync(TMP, { recursive: true, force: true }));
 /** One cache per test run, so runs never see each other's results. */
 export const CACHE = join(TMP, 'cache');
 
