@@ -13,23 +13,24 @@ import { beatPhase, estimatePulse, estimateTempo, HOP, ONSET_LATENCY, onsetEnvel
 
 /**
  * Distance in seconds from `at` to the nearest beat of a pulse estimated on [from, to) of x (8 s
- * or more is best), with the current estimator (multi-feature onsets, metrical-level choice).
+ * or more is best), with the current estimator (multi-feature onsets, core/beats.ts estimatePulse).
  */
 export function beatErrorAt(x: Float32Array, at: number, from: number, to: number, bpm?: number): { errorSec: number; bpm: number } {
   const p = estimatePulse(x, from, to, bpm);
-  const period = (60 / p.bpm) * SAMPLE_RATE;
-  const k = Math.round((at - p.firstBeat) / period);
-  return { errorSec: Math.abs(at - (p.firstBeat + k * period)) / SAMPLE_RATE, bpm: p.bpm };
+  return { errorSec: nearestBeatSec(at, p.firstBeat, p.bpm), bpm: p.bpm };
 }
 
 /** beatErrorAt with the first estimator (broadband flux, autocorrelation only), kept beside it for one bench run. */
 export function beatErrorAtV1(x: Float32Array, at: number, from: number, to: number): { errorSec: number; bpm: number } {
   const env = onsetEnvelope(x, from, to);
   const tempo = estimateTempo(env);
-  const phase = from + ONSET_LATENCY + beatPhase(env, tempo);
-  const period = (60 / tempo) * SAMPLE_RATE;
-  const k = Math.round((at - phase) / period);
-  return { errorSec: Math.abs(at - (phase + k * period)) / SAMPLE_RATE, bpm: tempo };
+  return { errorSec: nearestBeatSec(at, from + ONSET_LATENCY + beatPhase(env, tempo), tempo), bpm: tempo };
+}
+
+/** Seconds from `at` to the nearest beat of a steady pulse at `bpm` with a beat at sample `first`. */
+function nearestBeatSec(at: number, first: number, bpm: number): number {
+  const period = (60 / bpm) * SAMPLE_RATE;
+  return Math.abs(at - (first + Math.round((at - first) / period) * period)) / SAMPLE_RATE;
 }
 
 // Krumhansl-Kessler key profiles.

@@ -118,11 +118,12 @@ export const LOW_HZ = 200;
 export const HIGH_HZ = 4000;
 
 /**
- * The onset features every HOP samples from `from`: broadband, low-band and high-band log spectral
- * flux, each scaled to unit mean, and their sum less its local mean (half a second), half-wave
- * rectified: `combined`, the envelope the tempo and phase are read from.
+ * The multi-feature onset envelope every HOP samples from `from`, the one estimatePulse reads:
+ * broadband flux of linear magnitudes (loudness differences kept, so a loud beat outweighs a soft
+ * off-beat in the phase), low-band and high-band flux of log magnitudes, each scaled to unit mean,
+ * summed, less their local mean (half a second) and half-wave rectified.
  */
-export function onsetFeatures(x: Float32Array, from = 0, to = x.length): { broad: Float64Array; low: Float64Array; high: Float64Array; combined: Float64Array } {
+export function multiOnsetEnvelope(x: Float32Array, from = 0, to = x.length): Float64Array {
   const S = spectra(x, from - FRAME / 2, to + FRAME / 2);
   const bin = SAMPLE_RATE / FRAME;
   const lowK = Math.round(LOW_HZ / bin);
@@ -160,7 +161,7 @@ export function onsetFeatures(x: Float32Array, from = 0, to = x.length): { broad
     const width = Math.min(n - 1, t + half) - Math.max(0, t - half) + 1;
     combined[t] = Math.max(0, sum[t]! - acc / width);
   }
-  return { broad, low, high, combined };
+  return combined;
 }
 
 /** Autocorrelation tempo score of `bpm` on a mean-removed envelope: its first four period multiples, times the log-normal preference around 110 BPM. */
@@ -213,7 +214,7 @@ function combPhase(e: Float64Array, period: number): number {
  * contrast (34 of 53).
  */
 export function estimatePulse(x: Float32Array, from = 0, to = x.length, bpm?: number): Pulse {
-  const e = onsetFeatures(x, from, to).combined;
+  const e = multiOnsetEnvelope(x, from, to);
   const tempo = bpm ?? estimateTempo(e);
   return { bpm: tempo, firstBeat: from + ONSET_LATENCY + combPhase(e, (60 / tempo) * (SAMPLE_RATE / HOP)) * HOP };
 }

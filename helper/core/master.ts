@@ -97,7 +97,12 @@ export function master(ch: Float32Array[], o: MasterOptions): MasterResult & { c
       curve[i] = Math.pow(10, (g1 + (g2 - g1) * x) / 20);
     }
   }
-  if (o.ducks?.length) for (let i = 0; i < n; i++) curve[i] = curve[i]! * Math.pow(10, -duckDbAt(o.ducks, i) / 20);
+  if (o.ducks?.length) {
+    for (let i = 0; i < n; i++) {
+      const db = duckDbAt(o.ducks, i);
+      if (db > 0) curve[i] = curve[i]! * Math.pow(10, -db / 20);
+    }
+  }
   applyFades([curve], o);
   // Ramps only where there is handle material to spare, so the body is never touched.
   const head = Math.min(EDGE_RAMP, o.bodyStart);

@@ -24,15 +24,16 @@ export function writeRole(part: Part, bars: Bar[], key: Key, density: number, rn
   }
 }
 
-/**
- * The figuration rhythm within one beat: eighths, a gallop (an eighth and two sixteenths) or
- * sixteenths, whichever moves nearest a surface rhythm of 0.2 s a note (five a second, the pace of
- * real music's inter-onset interval, 0.184 s in SymMV/LPD), so arpeggios and inner voices move at
- * a natural speed at any tempo without leaving straight time.
- */
 /** Seconds per figuration note aimed at: a little under real music's mean gap, as the other parts' notes fall between. */
 const FIGURE_SEC = 0.19;
 export const FIGURES = { eighths: [0, 0.5], gallop: [0, 0.5, 0.75], sixteenths: [0, 0.25, 0.5, 0.75] } as const;
+
+/**
+ * The figuration rhythm within one beat: eighths, a gallop (an eighth and two sixteenths) or
+ * sixteenths, whichever moves nearest FIGURE_SEC a note (about five a second, the pace of real
+ * music's inter-onset interval, 0.184 s in SymMV/LPD), so arpeggios and inner voices move at a
+ * natural speed at any tempo without leaving straight time.
+ */
 export function figureFor(beatSec: number): readonly number[] {
   return Object.values(FIGURES).reduce((best, f) => (Math.abs(beatSec / f.length - FIGURE_SEC) < Math.abs(beatSec / best.length - FIGURE_SEC) ? f : best));
 }
@@ -50,19 +51,14 @@ const vel = (bar: Bar, base: number, spread = 40) => Math.max(20, Math.min(127, 
 const ARPEGGIO_ORDERS = [[0, 1, 2, 3, 1], [0, 2, 1, 3, 2], [0, 1, 2, 1], [3, 2, 1, 0, 2]];
 const BROKEN_ORDERS = [[0, 2, 1, 2], [0, 1, 2, 1], [0, 2, 0, 1], [2, 1, 0, 1]];
 
-export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatSec = 0.5, key?: Key): void {
+export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatSec: number, key: Key): void {
   let prev: number[] | null = null;
   const fig = figureFor(beatSec);
-  const scale = key ? scalePcs(key) : null;
-  /** The next note of the key above k (or a whole tone above, without a key). */
-  const upper = (k: number) => {
-    for (let d = 1; d <= 2; d++) if (!scale || scale.includes((k + d) % 12)) return k + d;
-    return k + 2;
-  };
-  /** The next note of the key below k. */
-  const lower = (k: number) => {
-    for (let d = 1; d <= 2; d++) if (!scale || scale.includes((k - d + 12) % 12)) return k - d;
-    return k - 2;
+  const scale = scalePcs(key);
+  /** The next note of the key above (dir 1) or below (dir -1) k. */
+  const neighbour = (k: number, dir: 1 | -1) => {
+    for (let d = 1; d <= 2; d++) if (scale.includes((((k + dir * d) % 12) + 12) % 12)) return k + dir * d;
+    return k + 2 * dir;
   };
   const [lo, hi] = part.range;
   const arpeggio = rng.pick(ARPEGGIO_ORDERS);
@@ -77,15 +73,15 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
       case 'sustain':
       case 'tremolo': {
         // The outer voices hold the chord; the inner voices move under them, as a string section's
-        // seconds and violas do: a broken figure in eighths (sixteenths when the beat is slower
-        // than 0.75 s), soft, so a held chord still has a pulse inside it.
+        // seconds and violas do: a soft figure on the figuration rhythm (figureFor), so a held
+        // chord still has a pulse inside it.
         const outer = v.length > 2 && !bar.final ? [v[0]!, v[v.length - 1]!] : v;
         for (const k of outer) emit(bar.start, L, k, vv);
         if (outer.length === v.length) break;
-        // Each inner voice turns about its chord tone through the scale step above (a neighbour
-        // note), so the figure moves, not just repeats.
+        // Each inner voice turns about its chord tone through the scale steps above and below
+        // (neighbour notes), so the figure moves, not just repeats.
         const inner = v.slice(1, -1);
-        const figure = inner.flatMap((k) => [k, upper(k), k, lower(k)]);
+        const figure = inner.flatMap((k) => [k, neighbour(k, 1), k, neighbour(k, -1)]);
         // In the answering phrase (bars 5-8 of each eight) the figure moves up an octave where the
         // range allows: the same gesture in a new register.
         const lift = Math.floor(bar.index / 4) % 2 === 1 ? 12 : 0;
@@ -128,7 +124,7 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
         // notes, as a Rhodes player's left hand does under a slow groove).
         const hits = bar.index % 2 === 0 ? [[0, 1.2], [1.5, 1], [3, 0.5]] : [[0.5, 1], [2, 0.5], [2.5, 1.2]];
         for (const [o, d] of hits) if (o! < L) for (const k of v) emit(bar.start + o!, d!, k, vv - 6);
-        const inner = v.length > 2 ? v.slice(1, -1).flatMap((k) => [k, upper(k)]) : v;
+        const inner = v.length > 2 ? v.slice(1, -1).flatMap((k) => [k, neighbour(k, 1)]) : v;
         figureOnsets(fig, L).forEach(({ o, d }, i) => {
           if (!hits.some(([h]) => Math.abs(h! - o) < 1e-9)) emit(bar.start + o, d * 0.8, inner[i % inner.length]!, vv - 22 - (i % 2) * 6);
         });
