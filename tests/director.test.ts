@@ -50,6 +50,19 @@ describe('the director\'s precedence', () => {
     assert.equal(decideTransition({ a: talking(analysis(0, 0), 10), b: talking(analysis(0.1, 0.1), 10), arcA: arc[0]!, arcB: arc[2]! }).style, 'fade');
   });
 
+  it('breathes out in silence only after real tension: a calm film\'s least calm scene is no climax to release', () => {
+    const tense = planArc([-0.6, 0.4, -0.3].map((arousal) => ({ arousal, seconds: 10 })));
+    const calm = planArc([-0.8, -0.4, -0.95].map((arousal) => ({ arousal, seconds: 10 })));
+    assert.equal(tense[1]!.role, 'peak');
+    assert.equal(calm[1]!.role, 'peak');
+    const after = (a: number, b: number, arcA: (typeof tense)[number], arcB: (typeof tense)[number]) => decideTransition({ a: analysis(0, a), b: analysis(0, b), arcA, arcB });
+    assert.equal(after(0.4, -0.3, tense[1]!, tense[2]!).style, 'silent-gap', 'tension 0.6 breaks: a breath of silence');
+    const quiet = after(-0.4, -0.95, calm[1]!, calm[2]!);
+    assert.ok(calm[1]!.tension < 0.5);
+    assert.notEqual(quiet.style, 'silent-gap', 'a calm peak falling calmer keeps the music going');
+    assert.equal(quiet.rule, 'mood-turns');
+  });
+
   it('counts a voice only near the cut: speech that ended seconds before it does not hold the music back', () => {
     const early = { ...analysis(0, -0.7), speech: 0.5, curve: { valence: [0], arousal: [-0.7], speech: [1, 1, 1, 1, 1, 0, 0, 0, 0, 0] } };
     assert.equal(decideTransition({ a: early, b: talking(analysis(0, 0.7), 10), arcA: arc[0]!, arcB: arc[1]! }).style, 'abrupt-cut');

@@ -9,7 +9,7 @@ import type { ArcPoint, SceneAnalysis, TransitionStyle } from '../../shared/inde
  * |---|----------------------|---------------------------------------------------------------|-----------------------|-------------------|
  * | 1 | dialogue-across-cut  | a voice is heard within 2 s either side of the cut            | bridge if the mood turns, else fade; music ducked | the music never changes abruptly under a sentence, whatever the picture does |
  * | 2 | energy-jump          | arousal jumps by > 0.7, or B is the arc's peak and arousal rises > 0.35 | abrupt-cut  | a hard change of energy is felt as a hit: cut the music with the picture |
- * | 3 | release-after-climax | A builds or peaks and B drops arousal by > 0.5                | silent-gap            | tension that breaks needs a breath of silence |
+ * | 3 | release-after-climax | A builds or peaks with tension >= 0.5, and B drops arousal by > 0.5 | silent-gap      | tension that breaks needs a breath of silence; a calm scene that grows calmer has none to break |
  * | 4 | similar-mood         | valence and arousal both change by < 0.35                     | fade                  | nothing to mark: keep the music flowing |
  * | 5 | mood-turns           | anything else                                                 | bridge                | a change of mood or scenery the music should travel with |
  *
@@ -38,6 +38,13 @@ export interface Decision {
 }
 
 export const DEFAULT_LENGTHS = { fadeBeats: 2, gapBeats: 2, bridgeBars: 2 } as const;
+
+/**
+ * The tension a build or peak must hold for its end to be a release: below it (a calm film's
+ * "peak" is often just its least calm scene) silence would be a hole, not a breath; the bench's
+ * lvs-09 left a +30 LU jump at such a gap.
+ */
+export const RELEASE_MIN_TENSION = 0.5;
 
 /** How much the music is lowered under a voice that runs across a cut, while it changes. */
 export const DIALOGUE_DUCK_DB = 4;
@@ -89,7 +96,7 @@ export const DIRECTOR_RULES: readonly Rule[] = [
   },
   {
     id: 'release-after-climax',
-    applies: ({ a, b, arcA }) => (arcA.role === 'build' || arcA.role === 'peak') && b.arousal - a.arousal < -0.5,
+    applies: ({ a, b, arcA }) => (arcA.role === 'build' || arcA.role === 'peak') && arcA.tension >= RELEASE_MIN_TENSION && b.arousal - a.arousal < -0.5,
     decide: ({ a, b, arcA }) => ({ style: 'silent-gap', reason: `tension releases after the ${arcA.role} (arousal ${fmt(a.arousal)} -> ${fmt(b.arousal)}): let the music breathe out before the new scene`, ...NONE, gapBeats: 2 }),
   },
   {
