@@ -8,6 +8,8 @@ import { columnToken, guide, sampleTopK, slerpRows } from '../helper/core/musicg
 import { resample } from '../helper/core/resample.ts';
 import { estimateTempo, onsetEnvelope } from '../helper/core/beats.ts';
 import { stretchAudio } from '../helper/adapters/ffmpeg.ts';
+import { fitGrid, fitTempo, type CueJob } from '../helper/core/layout.ts';
+import { fitToGrid } from '../helper/pipeline/render-neural.ts';
 import { writeTinyMusicgen } from '../scripts/tiny-musicgen.ts';
 import { Accepted, Health, Plan } from '../shared/index.ts';
 import { startServe } from '../scripts/serve-client.ts';
@@ -64,6 +66,69 @@ describe('MusicGen decoding rules', () => {
     const mid = slerpRows(a, b, 2, 0.5);
     assert.ok(Math.abs(Math.hypot(mid[0]!, mid[1]!) - 3) < 1e-5, 'length between 2 and 4');
     assert.ok(Math.abs(mid[0]! / 3 - Math.SQRT1_2) < 1e-5 && Math.abs(mid[1]! / 3 - Math.SQRT1_2) < 1e-5, 'direction halfway (45 degrees)');
+  });
+});
+
+describe('generated audio fitted to the plan\'s grid', () => {
+  const SR = 48000;
+  const clicks = (bpm: number, seconds: number, from = 0.31) => {
+    const x = new Float32Array(SR * seconds);
+    for (let t = from; t < seconds - 0.1; t += 60 / bpm) for (let i = 0; i < 1500; i++) x[Math.round(t * SR) + i] = Math.exp(-i / 200) * Math.sin(i * 0.4);
+    return x;
+  };
+  /** A 10 s scene cue planned at 95 BPM in 4/4 (fitted to 96: four bars), with a bar of handle each side. */
+  const grid = fitGrid(10 * SR, 95, 4);
+  const head = Math.round(4 * grid.samplesPerBeat);
+  const job: CueJob = {
+    id: 'scene-1',
+    composition: { kind: 'scene', spec: { style: 'cinematic', key: { tonic: 'D', mode: 'minor' }, bpm: grid.bpm, beatsPerBar: 4, bodyBeats: grid.bodyBeats, headBeats: 4, tailBeats: 4, energyCurve: [0.5], motion: 0.3, seed: 1, ending: 'continue', releaseBeats: 0, intro: false } },
+    neural: { kind: 'scene', prompt: 'x', bpm: grid.bpm },
+    render: { originSample: head, samplesPerBeat: grid.samplesPerBeat, beatPositions: null, tailSamplesPerBeat: grid.samplesPerBeat, totalSamples: head * 2 + 10 * SR },
+    master: { targetLufs: -16, ceilingDbtp: -1, bodyStart: head, bodyEnd: head + 10 * SR, fadeIn: null, fadeOut: null, release: null },
+    soundFont: 'timgm6mb', stems: false,
+  };
+  /** Where each click of the file starts (a rise past half the peak after quiet). */
+  const onsets = (x: Float32Array) => {
+    const peak = x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const at: number[] = [];
+    for (let i = 1; i < x.length; i++) if (Math.abs(x[i]!) > peak / 2 && (at.length === 0 || i - at[at.length - 1]! > SR / 10)) at.push(i);
+    return at;
+  };
+  /** The largest distance (ms) from a beat of the body to the nearest click. */
+  const worstBeat = (x: Float32Array, g: { samplesPerBeat: number; bodyBeats: number }) => {
+    const o = onsets(x);
+    return Math.max(...Array.from({ length: g.bodyBeats + 1 }, (_, k) => Math.min(...o.map((t) => Math.abs(t - (head + k * g.samplesPerBeat)))) / SR * 1000));
+  };
+
+  it('decides: a few percent off is stretched onto the grid; far off, a scene\'s grid follows the music in whole bars; a bridge never moves', () => {
+    const near = fitTempo(98, grid, true);
+    assert.equal(near.changed, false);
+    assert.ok(Math.abs(near.stretch - grid.bpm / 98) < 1e-9);
+    assert.equal(fitTempo(192.5, grid, true).stretch, 1, 'twice the grid\'s tempo, within the estimate\'s error: left alone');
+    const far = fitTempo(116, grid, true);
+    assert.ok(far.changed);
+    assert.equal(far.grid.bodyBeats % 4, 0, 'whole bars');
+    assert.ok(Math.abs(far.grid.bodyBeats * far.grid.samplesPerBeat - 10 * SR) < 1e-6, 'the same body: the cuts stay where they are');
+    assert.ok(Math.abs(far.grid.bpm / 116 - 1) <= 0.04 && far.stretch === far.grid.bpm / 116);
+    const bridge = fitTempo(116, grid, false);
+    assert.equal(bridge.changed, false);
+    assert.equal(bridge.stretch, 1);
+  });
+
+  it('places a pulse 2 % off the plan on the plan\'s beats, stretched', async () => {
+    const { mono, fit } = await fitToGrid(clicks(98, 20), job, new AbortController().signal);
+    assert.equal(mono.length, job.render.totalSamples);
+    assert.ok(!fit.changed && fit.stretch < 1);
+    assert.ok(worstBeat(mono, grid) < 15, `every beat of the body has a click within 15 ms (worst ${worstBeat(mono, grid).toFixed(1)} ms)`);
+  });
+
+  it('moves the scene\'s grid to music played 21 % faster than asked, so every beat of the body, both cuts included, still has a click', async () => {
+    const { mono, fit } = await fitToGrid(clicks(116, 20), job, new AbortController().signal);
+    assert.ok(fit.changed, 'the grid follows the music');
+    assert.ok(Math.abs(fit.grid.bpm / 116 - 1) < 0.04, `${fit.grid.bpm}`);
+    assert.ok(worstBeat(mono, fit.grid) < 15, `worst ${worstBeat(mono, fit.grid).toFixed(1)} ms`);
+    // On the planned grid the same audio would drift off the beats: that is what the refit saves.
+    assert.ok(worstBeat(mono, grid) > 60);
   });
 });
 
@@ -189,6 +254,7 @@ describe('segue score --engine musicgen on the tiny model, end to end', () => {
       assert.equal(codes.codes.length, 4);
       assert.ok(codes.start >= 0 && (codes.codes[0].length * 960) / codes.tempo.stretch >= codes.start + c.fileSamples, 'the file is cut from the generated audio');
       assert.ok(Math.abs(codes.tempo.stretch - 1) <= 0.08, 'stretched at most 8 %');
+      if (codes.grid) assert.deepEqual(c.grid, codes.grid, 'music placed on a refitted grid: the plan says which');
     }
     assert.equal(readWav(join(out, 'soundtrack.wav')).channels[0]!.length, p.durationSamples);
   });

@@ -34,6 +34,39 @@ export function fitGrid(sceneSamples: number, bpm: number, beatsPerBar: number):
   return { bpm: fitted, beatsPerBar, samplesPerBeat: sceneSamples / beats, bodyBeats: beats };
 }
 
+/** Within this a generated cue's heard pulse is time-stretched onto its grid; beyond it, the plan's tempo for the scene follows the music. */
+export const MAX_STRETCH = 0.08;
+/** Closer than this the heard pulse is the grid's (the estimate's own error): no stretch. */
+export const NO_STRETCH = 0.005;
+/** The metrical levels at which a heard pulse may stand to the grid's. */
+export const METRICAL_LEVELS = [0.5, 2 / 3, 1, 1.5, 2] as const;
+
+export interface TempoFit {
+  /** The pulse heard at the metrical level nearest the grid's tempo. */
+  heardBpm: number;
+  /** Time-stretch factor (output tempo / input tempo) that brings that pulse onto `grid`; 1: none. */
+  stretch: number;
+  /** The grid the audio is placed on: the planned one, or, when the music plays more than MAX_STRETCH away from it, one refitted near the music's tempo (scene cues only: a bridge ramps between its scenes' tempos). */
+  grid: BeatGrid;
+  changed: boolean;
+}
+
+/**
+ * How generated audio whose pulse is `heard` BPM is fitted to a cue's grid. A few percent off is
+ * time-stretched (sounds like the same performance); further off, stretching would be heard, so
+ * the scene's grid is refitted to whole bars of the body at the music's own tempo (fitGrid) and
+ * only the small bend that fitting needs is stretched: the cuts still land on downbeats.
+ */
+export function fitTempo(heard: number, grid: BeatGrid, canChange: boolean): TempoFit {
+  const level = METRICAL_LEVELS.map((l) => heard * l).reduce((a, b) => (Math.abs(Math.log(b / grid.bpm)) < Math.abs(Math.log(a / grid.bpm)) ? b : a));
+  const off = Math.abs(grid.bpm / level - 1);
+  const refit = off > MAX_STRETCH && canChange ? fitGrid(grid.bodyBeats * grid.samplesPerBeat, level, grid.beatsPerBar) : null;
+  const target = refit ?? grid;
+  const stretch = target.bpm / level;
+  const within = Math.abs(stretch - 1) > NO_STRETCH && Math.abs(stretch - 1) <= MAX_STRETCH;
+  return { heardBpm: level, stretch: within ? stretch : 1, grid: target, changed: refit !== null };
+}
+
 /** How to place beats in the file: a constant grid, or (bridges) explicit positions that ramp the tempo. */
 export interface RenderMap {
   /** File sample of beat 0. */

@@ -96,7 +96,7 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
       // A mix reads every byte anyway, so then the take's content is checked too, against what the cache recorded of it.
       const sha = r.mix ? readCacheJson<CueRecord>(`${cachePathOf(hash)}.json`, () => true)?.files?.['']?.sha256 : undefined;
       const problem = takeProblem(join(r.outDir, same.file), layout.fileSamples, sha);
-      if (!problem) return { ...rest, take: same.take, ...companions(same.file, layout.job), loudness: same.loudness, hash };
+      if (!problem) return { ...rest, ...heardGrid(layout, join(r.outDir, same.file)), take: same.take, ...companions(same.file, layout.job), loudness: same.loudness, hash };
       warn(`${same.file} ${problem}; making take ${same.take} of ${layout.id} again from its recipe`);
       toRender.push({ layout, hash, file: same.file, take: same.take, restore: true });
       return null;
@@ -131,7 +131,7 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
       for (const [group, file] of Object.entries(names.stems ?? {})) copyFileSync(stemPathOf(cachePath, group as StemGroup), join(r.staging, file));
       written.push(...(names.midiFile ? [names.midiFile] : []), ...(job.neural ? [codesPathOf(t.file)] : []), ...Object.values(names.stems ?? {}));
       const i = layouts.indexOf(t.layout);
-      cues[i] = { ...rest, take: t.take, ...names, loudness, hash: t.hash };
+      cues[i] = { ...rest, ...heardGrid(t.layout, cachePath), take: t.take, ...names, loudness, hash: t.hash };
       const sceneIndex = t.layout.scene;
       if (!t.restore) newTakes.push({ cue: t.layout.id, take: t.take, file: t.file, seed: t.layout.seed, prompt: sceneIndex === null ? null : r.scenes[sceneIndex]!.prompt, hash: t.hash, loudness, reason: r.reason, createdAt: now });
       done++;
@@ -184,6 +184,12 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
   writeFileSync(join(r.staging, 'plan.json'), JSON.stringify(plan, null, 2) + '\n');
   check();
   return { plan, files: [...toRender.map((t) => t.file), ...written, ...(mixName ? [mixName] : []), ...(videoName ? [videoName] : []), 'plan.json'], rendered: toRender.map((t) => t.layout.id) };
+}
+
+/** A neural scene cue whose music played too far from the planned tempo was placed on a grid refitted to it (render-neural.ts): the plan says so. */
+function heardGrid(layout: CueLayout, wavPath: string): { grid?: CueLayout['grid'] } {
+  const grid = layout.job.neural ? readNeuralCodes(wavPath)?.grid : undefined;
+  return grid ? { grid } : {};
 }
 
 /** A take's MIDI file and stems are named after its WAV: cues/x-take-n.mid, cues/stems/x-take-n.<group>.wav. */

@@ -1,11 +1,11 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { SAMPLE_RATE } from '../../shared/index.ts';
+import { BeatGrid, SAMPLE_RATE } from '../../shared/index.ts';
 import { openMusicGen, type MusicGenModel, type TextState } from '../adapters/musicgen.ts';
 import { providersFrom } from '../adapters/onnx.ts';
-import { estimateTempo, firstBeat, onsetEnvelope } from '../core/beats.ts';
+import { estimatePulse } from '../core/beats.ts';
 import { stretchAudio } from '../adapters/ffmpeg.ts';
-import type { CueJob } from '../core/layout.ts';
+import { fitTempo, type CueJob, type TempoFit } from '../core/layout.ts';
 import { master, type MasterResult } from '../core/master.ts';
 import { slerpRows } from '../core/musicgen.ts';
 import { resample } from '../core/resample.ts';
@@ -20,10 +20,9 @@ import { companionPath, recordOf, type CueRecord } from './cue-files.ts';
  * large, and on a GPU one stream of work is what it wants). Each cue's codes are kept beside it
  * (`<hash>.codes.json`), so a bridge can continue from the outgoing cue's last tokens.
  *
- * Fitting: the audio is generated a beat longer than the file, the pulse of what came out is
- * estimated (core/beats.ts, at the plan's tempo) and the file starts where a beat falls on the
- * cue's first downbeat (a bridge: on the cut). Tempo differences between what the model played and
- * the grid are not stretched yet: the caption asks for the grid's BPM.
+ * Fitting (fitToGrid): the audio is generated a beat and 10 % longer than the file, the pulse of
+ * what came out is heard, stretched onto the grid or the grid refitted to it, and the file starts
+ * where a beat falls on the cue's first downbeat (a bridge: on the cut).
  */
 
 /** Stored beside a neural cue: its codes (frames at the model's frame rate) and where the file starts in their audio. */
@@ -34,24 +33,34 @@ export interface NeuralCodes {
   start: number;
   /** The pulse heard in the generated audio, and the stretch that brought it to the grid (1: none). */
   tempo: { heardBpm: number; stretch: number };
+  /** Present when the music played too far from the planned tempo: the grid the audio was placed on instead (the plan's cue takes it). */
+  grid?: BeatGrid;
   /** The model's own time (encode, generate, decode) and the whole render's, for the bench. */
   seconds: { model: number; whole: number };
 }
 
-/** Within this the generated pulse is stretched onto the grid; beyond it, the estimate is more likely wrong than the music. */
-export const MAX_STRETCH = 0.08;
-
 /**
- * The generated audio brought to the grid's tempo: its pulse estimated (at the metrical level
- * nearest the grid: half, two thirds, one, three halves or double), and when it is off by more than
- * half a percent and at most MAX_STRETCH, time-stretched (Rubber Band, pitch kept).
+ * Generated audio placed on its cue's grid: its pulse heard (core/beats.ts, the multi-feature
+ * estimator), brought to the grid's tempo, or the grid refitted to the music's (core/layout.ts
+ * fitTempo), and cut so that a beat falls on the anchor (a scene's first downbeat, a bridge's cut).
+ * Returns exactly the file's samples, where they start in the (stretched) audio, and the fit.
  */
-async function onTempo(audio: Float32Array, bpm: number, signal: AbortSignal): Promise<{ audio: Float32Array; tempo: NeuralCodes['tempo'] }> {
-  const heard = estimateTempo(onsetEnvelope(audio, 0, Math.min(audio.length, 20 * SAMPLE_RATE)));
-  const level = [0.5, 2 / 3, 1, 1.5, 2].map((l) => heard * l).reduce((a, b) => (Math.abs(Math.log(b / bpm)) < Math.abs(Math.log(a / bpm)) ? b : a));
-  const stretch = bpm / level;
-  if (Math.abs(stretch - 1) <= 0.005 || Math.abs(stretch - 1) > MAX_STRETCH) return { audio, tempo: { heardBpm: level, stretch: 1 } };
-  return { audio: await stretchAudio(audio, SAMPLE_RATE, stretch, signal), tempo: { heardBpm: level, stretch } };
+export async function fitToGrid(audio: Float32Array, job: CueJob, signal: AbortSignal): Promise<{ mono: Float32Array; start: number; fit: TempoFit }> {
+  const c = job.composition;
+  const planned: BeatGrid = c.kind === 'scene'
+    ? { bpm: c.spec.bpm, beatsPerBar: c.spec.beatsPerBar, samplesPerBeat: job.render.samplesPerBeat, bodyBeats: c.spec.bodyBeats }
+    : { bpm: job.neural!.bpm, beatsPerBar: c.spec.to.beatsPerBar, samplesPerBeat: (60 / job.neural!.bpm) * SAMPLE_RATE, bodyBeats: 1 };
+  const fit = fitTempo(estimatePulse(audio, 0, Math.min(audio.length, 20 * SAMPLE_RATE)).bpm, planned, c.kind === 'scene');
+  const placed = fit.stretch === 1 ? audio : await stretchAudio(audio, SAMPLE_RATE, fit.stretch, signal);
+  const total = job.render.totalSamples;
+  const period = fit.grid.samplesPerBeat;
+  const anchor = job.master.split?.at ?? job.render.originSample;
+  const beat = estimatePulse(placed, 0, Math.min(placed.length, 12 * SAMPLE_RATE), fit.grid.bpm).firstBeat;
+  const start = Math.round(Math.min(Math.max(0, placed.length - total), (((beat - anchor) % period) + period) % period));
+  // Exactly the file's length whatever came out (zeros past the end, which the margin makes rare).
+  const mono = new Float32Array(total);
+  mono.set(placed.subarray(start, start + total));
+  return { mono, start, fit };
 }
 
 const models = new Map<string, Promise<MusicGenModel>>();
@@ -118,8 +127,8 @@ export async function renderNeuralCue(job: CueJob, wavPath: string, r: NeuralRen
   const t0 = performance.now();
   const total = job.render.totalSamples;
   const period = (60 / spec.bpm) * SAMPLE_RATE;
-  // A beat longer than the file (room to put a beat on the downbeat), and 10 % for a time-stretch.
-  const frames = Math.ceil(((1.1 * total + period) / SAMPLE_RATE) * m.frameRate) + 2;
+  // Room to put a beat on the downbeat (a beat, at the slowest grid fitTempo may move to) and 10 % for a time-stretch.
+  const frames = Math.ceil(((1.1 * total + 1.3 * period) / SAMPLE_RATE) * m.frameRate) + 2;
   let codes: number[][];
   if (spec.kind === 'scene') {
     const cond = await m.encode(spec.prompt);
@@ -138,19 +147,12 @@ export async function renderNeuralCue(job: CueJob, wavPath: string, r: NeuralRen
   }
   const decoded = await m.decode(codes);
   const modelSec = (performance.now() - t0) / 1000;
-  const { audio, tempo } = await onTempo(resample(decoded, m.sampleRate, SAMPLE_RATE), spec.bpm, r.signal);
-  // The beat that should land on the grid: the body's first downbeat, or a bridge's cut.
-  const anchor = job.master.split?.at ?? job.render.originSample;
-  const beat = firstBeat(audio, spec.bpm, 0, Math.min(audio.length, 12 * SAMPLE_RATE));
-  const start = Math.min(Math.max(0, audio.length - total), (((beat - anchor) % period) + period) % period);
-  // Exactly the file's length whatever came out (zeros past the end, which the margin makes rare).
-  const mono = new Float32Array(total);
-  mono.set(audio.subarray(Math.round(start), Math.round(start) + total));
+  const { mono, start, fit } = await fitToGrid(resample(decoded, m.sampleRate, SAMPLE_RATE), job, r.signal);
   const pcm = [mono, Float32Array.from(mono)];
   const { curve: _curve, ...result } = master(pcm, job.master);
   if (result.integratedLufs <= -70) throw new EngineError(`${job.id}: the MusicGen model made silence for "${spec.kind === 'scene' ? spec.prompt : `${spec.from} -> ${spec.to}`}"; try another seed (regenerate) or check the model folder`);
   const wav = encodeWav24(pcm, SAMPLE_RATE);
-  const stored = JSON.stringify({ codes, frameRate: m.frameRate, start: Math.round(start), tempo, seconds: { model: modelSec, whole: (performance.now() - t0) / 1000 } } satisfies NeuralCodes);
+  const stored = JSON.stringify({ codes, frameRate: m.frameRate, start, tempo: { heardBpm: fit.heardBpm, stretch: fit.stretch }, ...(fit.changed ? { grid: fit.grid } : {}), seconds: { model: modelSec, whole: (performance.now() - t0) / 1000 } } satisfies NeuralCodes);
   writeAtomic(codesPathOf(wavPath), stored);
   writeAtomic(wavPath, wav);
   writeAtomic(`${wavPath}.json`, JSON.stringify({ ...result, files: { '': recordOf(wav), [CODES]: recordOf(Buffer.from(stored)) } } satisfies CueRecord));
@@ -158,12 +160,18 @@ export async function renderNeuralCue(job: CueJob, wavPath: string, r: NeuralRen
 }
 
 export function readNeuralCodes(wavPath: string): NeuralCodes | null {
-  return readCacheJson<NeuralCodes>(codesPathOf(wavPath), (x) => Array.isArray((x as NeuralCodes)?.codes) && typeof (x as NeuralCodes).start === 'number' && typeof (x as NeuralCodes).tempo?.stretch === 'number');
+  return readCacheJson<NeuralCodes>(codesPathOf(wavPath), (x) => {
+    const c = x as NeuralCodes;
+    return Array.isArray(c?.codes) && typeof c.start === 'number' && typeof c.tempo?.stretch === 'number' && (c.grid === undefined || BeatGrid.safeParse(c.grid).success);
+  });
 }
 
+/** Bump when fitToGrid places the same generated audio differently (2: the multi-feature estimator, grids that follow the music). */
+const FIT_VERSION = 2;
+
 export interface NeuralEngine {
-  /** Part of every neural cue's cache key: the model folder's content and the provider it runs on. */
-  key: { model: string; provider: string };
+  /** Part of every neural cue's cache key: the model folder's content, the provider it runs on, and how audio is fitted. */
+  key: { model: string; provider: string; fit: number };
   render(job: CueJob, wavPath: string, seed: number, from: NeuralRender['from'], signal: AbortSignal): Promise<MasterResult>;
 }
 
@@ -171,7 +179,7 @@ export async function neuralEngine(dir: string | null, announce: (message: strin
   if (!dir) throw new EngineError('this plan uses the neural engine but names no model folder; score again with --engine musicgen --model DIR');
   const model = await musicgen(dir, announce);
   return {
-    key: { model: await modelHash(dir), provider: model.provider },
+    key: { model: await modelHash(dir), provider: model.provider, fit: FIT_VERSION },
     render: (job, wavPath, seed, from, signal) => renderNeuralCue(job, wavPath, { model, seed, signal, ...(from ? { from } : {}) }),
   };
 }
