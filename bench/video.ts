@@ -7,7 +7,7 @@ import { decodeWav } from '../helper/core/wav.ts';
 import { realise } from '../helper/pipeline/realise.ts';
 import { composeJob } from '../helper/pipeline/render-cue.ts';
 import { commitOutput, withStaging } from '../helper/pipeline/output.ts';
-import { beatErrorAt, beatErrorAtV1, chroma, compareKey, estimateKey, estimatePulse, estimateTempo, fluxSpike, onsetEnvelope, type KeyVerdict } from './measure/audio.ts';
+import { beatErrorAt, chroma, compareKey, estimateKey, estimatePulse, fluxSpike, type KeyVerdict } from './measure/audio.ts';
 import { ebur128, loudnessJump } from './measure/loudness.ts';
 import { musicStats, type MusicStats } from './measure/music.ts';
 import { runSegue, type CliRun } from './measure/process.ts';
@@ -26,7 +26,7 @@ export interface CutMeasure {
   cut: number;
   at: number;
   style: Transition['style'];
-  segue: { beatErrorSec: number; beatErrorV1Sec?: number; beatErrorOutSec: number; loudnessJumpLu: number; fluxSpike: number };
+  segue: { beatErrorSec: number; beatErrorOutSec: number; loudnessJumpLu: number; fluxSpike: number };
   baseline: { beatErrorSec: number; loudnessJumpLu: number; fluxSpike: number };
 }
 
@@ -38,8 +38,6 @@ export interface CueMeasure {
   plannedBpm: number;
   estimatedBpm: number;
   tempoRatio: number;
-  /** The first estimator's ratio, kept beside the current one for one run. */
-  tempoRatioV1?: number;
   I: number;
   LRA: number;
   TP: number;
@@ -116,7 +114,6 @@ export async function benchVideo(video: string, truth: { cuts: BenchCut[]; fps: 
       cut: t.cut + 1, at: t.at, style: t.style,
       segue: {
         beatErrorSec: beatErrorAt(mMix, at, at, inEnd).errorSec,
-        beatErrorV1Sec: beatErrorAtV1(mMix, at, at, inEnd).errorSec,
         beatErrorOutSec: beatErrorAt(mMix, at, outStart, at).errorSec,
         loudnessJumpLu: loudnessJump(mix, at),
         fluxSpike: fluxSpike(mMix, at),
@@ -133,12 +130,11 @@ export async function benchVideo(video: string, truth: { cuts: BenchCut[]; fps: 
     const to = cue.fileSamples - cue.handles.tail;
     const est = estimateKey(chroma(x, from, to));
     const bpm = estimatePulse(x, from, to).bpm;
-    const bpmV1 = estimateTempo(onsetEnvelope(x, from, to));
     const l = await ebur128(file, from / SAMPLE_RATE, to / SAMPLE_RATE);
     const prompt = plan.scenes[cue.scene!]!.prompt;
     cues.push({
       id: cue.id, style: prompt.style, plannedKey: `${cue.key.tonic} ${cue.key.mode}`, keyVerdict: compareKey(cue.key, est),
-      plannedBpm: cue.grid.bpm, estimatedBpm: bpm, tempoRatio: bpm / cue.grid.bpm, tempoRatioV1: bpmV1 / cue.grid.bpm, ...l,
+      plannedBpm: cue.grid.bpm, estimatedBpm: bpm, tempoRatio: bpm / cue.grid.bpm, ...l,
     });
   }
 

@@ -9,7 +9,7 @@ import { PITCH_CLASSES, SAMPLE_RATE } from '../../shared/index.ts';
  */
 
 export { beatPhase, estimatePulse, estimateTempo, HOP, ONSET_LATENCY, onsetEnvelope, spectra } from '../../helper/core/beats.ts';
-import { beatPhase, estimatePulse, estimateTempo, HOP, ONSET_LATENCY, onsetEnvelope, spectra } from '../../helper/core/beats.ts';
+import { estimatePulse, HOP, ONSET_LATENCY, onsetEnvelope, spectra } from '../../helper/core/beats.ts';
 
 /**
  * Distance in seconds from `at` to the nearest beat of a pulse estimated on [from, to) of x (8 s
@@ -18,13 +18,6 @@ import { beatPhase, estimatePulse, estimateTempo, HOP, ONSET_LATENCY, onsetEnvel
 export function beatErrorAt(x: Float32Array, at: number, from: number, to: number, bpm?: number): { errorSec: number; bpm: number } {
   const p = estimatePulse(x, from, to, bpm);
   return { errorSec: nearestBeatSec(at, p.firstBeat, p.bpm), bpm: p.bpm };
-}
-
-/** beatErrorAt with the first estimator (broadband flux, autocorrelation only), kept beside it for one bench run. */
-export function beatErrorAtV1(x: Float32Array, at: number, from: number, to: number): { errorSec: number; bpm: number } {
-  const env = onsetEnvelope(x, from, to);
-  const tempo = estimateTempo(env);
-  return { errorSec: nearestBeatSec(at, from + ONSET_LATENCY + beatPhase(env, tempo), tempo), bpm: tempo };
 }
 
 /** Seconds from `at` to the nearest beat of a steady pulse at `bpm` with a beat at sample `first`. */
