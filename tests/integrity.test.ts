@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { Plan } from '../shared/index.ts';
-import { makeTestVideo } from '../helper/adapters/ffmpeg.ts';
+import { makeTestVideo, probe } from '../helper/adapters/ffmpeg.ts';
+import { contentHash, hashFile, knownFileHash } from '../helper/pipeline/cache.ts';
+import { cachedFrames } from '../helper/pipeline/frames.ts';
 import { fixture, segue, THREE_SCENES, tmpDir } from './helpers.ts';
 
 /**
@@ -88,5 +90,42 @@ describe('damaged cache entries and project files', () => {
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /cut\.mp4 changed since it was scored \(24\.\d+ s long, scored at 30\.\d+ s\); score the new video again/);
     assert.ok(readFileSync(join(out, 'plan.json')).equals(planBefore));
+  });
+});
+
+describe('remembered content hashes', () => {
+  it('reads a file once: the hash is remembered while the file is unchanged, and content changed in place is never taken for the old', async () => {
+    process.env.SEGUE_CACHE_DIR = tmpDir('hash-memo');
+    const file = join(tmpDir('hash-files'), 'clip.bin');
+    writeFileSync(file, Buffer.alloc(1 << 20, 1));
+    utimesSync(file, 1_700_000_000, 1_700_000_000); // whole seconds, so it can be set back exactly
+    const first = await contentHash(file);
+    assert.equal(first, await hashFile(file));
+    assert.equal(knownFileHash(file), first);
+    // Planting another hash in the memo shows the file is not read again while it is unchanged.
+    const memo = readdirSync(join(process.env.SEGUE_CACHE_DIR, 'hashes'))[0]!;
+    writeFileSync(join(process.env.SEGUE_CACHE_DIR, 'hashes', memo), JSON.stringify('0'.repeat(64)));
+    assert.equal(await contentHash(file), '0'.repeat(64));
+    // Same size, modification time set back: the change time still tells.
+    writeFileSync(file, Buffer.alloc(1 << 20, 2));
+    utimesSync(file, 1_700_000_000, 1_700_000_000);
+    assert.equal(statSync(file).mtimeMs, 1_700_000_000_000);
+    assert.equal(knownFileHash(file), null);
+    assert.equal(await contentHash(file), await hashFile(file));
+    assert.notEqual(await contentHash(file), first);
+  });
+
+  it('finds the frames of the same video under another name once its hash is known', async () => {
+    process.env.SEGUE_CACHE_DIR = tmpDir('frames-memo');
+    const video = await fixture('three-memo', THREE_SCENES);
+    const copy = join(tmpDir('frames-copy'), 'renamed.mp4');
+    copyFileSync(video, copy);
+    const o = { edges: false, progress: () => undefined, signal: new AbortController().signal };
+    const a = await cachedFrames(await probe(video), 1, o);
+    assert.equal(a.cached, false);
+    assert.equal((await cachedFrames(await probe(video), 1, o)).cached, true, 'the same file: a hit without reading it');
+    const b = await cachedFrames(await probe(copy), 1, o);
+    assert.equal(b.cached, true, 'the copy: a hit once its hash is known');
+    assert.deepEqual(b.series.frames, a.series.frames);
   });
 });

@@ -9,7 +9,7 @@ import type { Anchor } from '../core/prompt.ts';
 import { mux } from '../adapters/ffmpeg.ts';
 import { resolveSoundFont } from '../adapters/synth.ts';
 import { InterruptedError } from '../errors.ts';
-import { cacheRoot, hashFile, hashJson, readCacheJson } from './cache.ts';
+import { cacheRoot, contentHash, hashJson, readCacheJson } from './cache.ts';
 import { loudnessOf, takeProblem, verifiedEntry, type CueRecord } from './cue-files.ts';
 import { codesPathOf, neuralEngine, readNeuralCodes } from './render-neural.ts';
 import { writeMixdown } from './mixdown.ts';
@@ -71,7 +71,7 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
   };
   const layouts = layoutCues(r.scenes, r.transitions, r.settings, r.seeds, r.bridgeSeeds);
   const sfPath = resolveSoundFont(r.settings.soundFont);
-  const sfId = existsSync(sfPath) ? await hashFile(sfPath) : sfPath;
+  const sfId = existsSync(sfPath) ? await contentHash(sfPath) : sfPath;
   const warn = (message: string) => emit({ type: 'warning', message });
   const neural = r.settings.engine === 'musicgen' ? await neuralEngine(r.settings.model, warn) : null;
   // The cue's number is not part of its content: a scene renumbered by a re-cut keeps its audio.

@@ -11,7 +11,7 @@ import { slerpRows } from '../core/musicgen.ts';
 import { resample } from '../core/resample.ts';
 import { encodeWav24 } from '../core/wav.ts';
 import { EngineError } from '../errors.ts';
-import { cacheRoot, hashFile, hashJson, readCacheJson, writeAtomic } from './cache.ts';
+import { contentHash, hashJson, readCacheJson, writeAtomic } from './cache.ts';
 import { companionPath, recordOf, type CueRecord } from './cue-files.ts';
 
 /**
@@ -82,19 +82,13 @@ export function musicgen(dir: string, announce: (message: string) => void): Prom
 
 /**
  * The content hash of a model folder, part of every neural cue's cache key (another export or
- * quantisation of "the same" model makes other music). Hashing gigabytes each run would cost
- * seconds, so the hash is kept per (file, size, modification time) in the cache.
+ * quantisation of "the same" model makes other music). Each file's hash is remembered while the
+ * file is unchanged (cache.ts contentHash), so gigabytes are not read on every run.
  */
 export async function modelHash(dir: string): Promise<string> {
   const files = (readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[]).map((f) => join(dir, f)).filter((f) => statSync(f).isFile()).sort();
   const parts: string[] = [];
-  for (const f of files) {
-    const st = statSync(f);
-    const key = join(cacheRoot(), 'models', `${hashJson({ f, size: st.size, mtime: st.mtimeMs })}.txt`);
-    let h = readCacheJson<string>(key, (x) => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x));
-    if (!h) writeAtomic(key, JSON.stringify((h = await hashFile(f))));
-    parts.push(`${relative(dir, f)}:${h}`);
-  }
+  for (const f of files) parts.push(`${relative(dir, f)}:${await contentHash(f)}`);
   return hashJson(parts);
 }
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { SourceMedia } from '../../shared/index.ts';
 import { readAudioBlocks, type MediaRange } from '../adapters/ffmpeg.ts';
 import { openVad, VAD_FRAME, VAD_RATE } from '../adapters/vad.ts';
-import { cacheRoot, hashFile, hashJson, readCacheJson, isNumbers, writeAtomic } from './cache.ts';
+import { cacheRoot, contentHash, hashJson, readCacheJson, isNumbers, writeAtomic } from './cache.ts';
 
 /**
  * Dialogue in the original sound: the share of 30 ms frames the VAD calls speech, per second of
@@ -23,7 +23,7 @@ type Frames = { voiced: number[]; energies: number[][] };
 
 /** VAD over one source, per second of the source's own time from its start (cached). */
 async function speechFrames(s: SoundSource, cacheVersion: number, signal: AbortSignal): Promise<Frames> {
-  const key = hashJson({ v: cacheVersion, vad: 'fvad-2-frames', file: await hashFile(s.path), range: s.range ?? null, phase: s.timelineIn % 1 });
+  const key = hashJson({ v: cacheVersion, vad: 'fvad-2-frames', file: await contentHash(s.path), range: s.range ?? null, phase: s.timelineIn % 1 });
   const path = join(cacheRoot(), 'speech', `${key}.json`);
   const hit = readCacheJson<Frames>(path, (x) => {
     const f = x as Frames;
