@@ -35,4 +35,33 @@ describe('denser, more musical writing', () => {
     assert.ok(Math.abs(mean('interOnsetInterval') / 0.184 - 1) <= 0.1, `mean inter-onset interval ${mean('interOnsetInterval').toFixed(3)} s against real music's 0.184 s`);
     assert.ok(Math.abs(mean('pitchEntropy') / 4.197 - 1) <= 0.1, `mean pitch entropy ${mean('pitchEntropy').toFixed(2)} bits against real music's 4.20`);
   });
+
+  it('writes the melody in eight-bar periods: the consequent restates the antecedent\'s opening, every open cadence leads on with a pickup', () => {
+    for (const style of STYLES.filter((x) => x.beatsPerBar === 4)) {
+      for (const seed of [1, 2, 3]) {
+        const c = compose({ style: style.id, key: { tonic: 'D', mode: style.modes.bright }, bpm: style.bpm[0], beatsPerBar: 4, bodyBeats: 64, headBeats: 4, tailBeats: 4, energyCurve: [1], motion: 0.5, seed, ending: 'resolve', releaseBeats: 0, intro: false });
+        const ch = c.channels.find((x) => x.role === 'melody')!.ch;
+        const mel = c.notes.filter((n) => n.ch === ch && n.beat >= 0 && n.beat < 64);
+        const bar = (b: number) => mel.filter((n) => n.beat >= b * 4 && n.beat < b * 4 + 4).map((n) => ({ at: Math.round((n.beat - b * 4) * 1e6) / 1e6, key: n.key }));
+        const id = `${style.id} seed ${seed}`;
+        for (const period of [0, 8]) {
+          for (const k of [0, 1]) {
+            const a = bar(period + k);
+            const b = bar(period + k + 4);
+            assert.deepEqual(b.map((n) => n.at), a.map((n) => n.at), `${id}: bar ${period + k + 5} has bar ${period + k + 1}'s rhythm`);
+            // The same notes on the strong beats (ornaments, a chromatic approach, touch only weak ones).
+            b.forEach((n, i) => n.at % 2 === 0 && assert.equal(n.key, a[i]!.key, `${id}: bar ${period + k + 5} restates bar ${period + k + 1}`));
+          }
+        }
+        for (const cadence of [3, 7, 11]) {
+          const notes = bar(cadence);
+          assert.equal(notes[0]!.at, 0, `${id}: the cadence bar ${cadence + 1} starts on its downbeat`);
+          const swung = 3.5 + style.swing / 6;
+          assert.deepEqual(notes.map((n) => n.at), [0, 3, swung], `${id}: a held note, then a pickup of two eighths into bar ${cadence + 2}`);
+          const next = bar(cadence + 1)[0]!.key;
+          assert.ok(Math.abs(notes[2]!.key - next) <= 2 && Math.abs(notes[1]!.key - next) <= 4, `${id}: the pickup steps into the next phrase's first note`);
+        }
+      }
+    }
+  });
 });

@@ -45,6 +45,17 @@ function figureOnsets(figure: readonly number[], len: number): { o: number; d: n
   return out;
 }
 
+/** The note `steps` notes of the scale above (positive) or below (negative) k. */
+function scaleNeighbour(scale: readonly number[], k: number, steps: number): number {
+  const dir = Math.sign(steps);
+  for (let n = 0; n < Math.abs(steps); n++) {
+    let d = 1;
+    while (d < 2 && !scale.includes((((k + dir * d) % 12) + 12) % 12)) d++;
+    k += dir * d;
+  }
+  return k;
+}
+
 const vel = (bar: Bar, base: number, spread = 40) => Math.max(20, Math.min(127, Math.round(base + spread * bar.energy)));
 
 /** Orders in which arpeggiated and broken chords visit the voices; a take's seed picks one. */
@@ -55,11 +66,7 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
   let prev: number[] | null = null;
   const fig = figureFor(beatSec);
   const scale = scalePcs(key);
-  /** The next note of the key above (dir 1) or below (dir -1) k. */
-  const neighbour = (k: number, dir: 1 | -1) => {
-    for (let d = 1; d <= 2; d++) if (scale.includes((((k + dir * d) % 12) + 12) % 12)) return k + dir * d;
-    return k + 2 * dir;
-  };
+  const neighbour = (k: number, dir: 1 | -1) => scaleNeighbour(scale, k, dir);
   const [lo, hi] = part.range;
   const arpeggio = rng.pick(ARPEGGIO_ORDERS);
   const broken = rng.pick(BROKEN_ORDERS);
@@ -269,40 +276,79 @@ const MEDIUM_CELLS = [[0, 1, 2, 3], [0, 1, 1.5, 2, 3], [0, 0.5, 1, 2, 3], [0, 1.
 const DENSE_CELLS = [[0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5], [0, 0.5, 1, 2, 2.5, 3], [0, 0.75, 1.5, 2, 2.5, 3, 3.5], [0, 0.5, 1, 1.5, 2, 3]];
 
 /**
- * Melody from a one-bar motif: stated, repeated, sequenced to the chord, varied, and closed on a
- * chord tone. Strong beats land on chord tones; weak beats walk the scale.
+ * Melody in eight-bar periods, as a tune is built: an antecedent (the one-bar motif, the motif
+ * again, its inversion, then a half cadence held open on a chord tone) and a consequent that
+ * restates the antecedent's first two bars (ornaments aside), varies the third, and closes on the
+ * tonic. Strong beats land on chord tones, weak beats walk the scale; each held cadence ends in a
+ * pickup (two notes stepping into the next phrase's first note) unless the cue ends there. Every
+ * sixteen bars the tune is sequenced a third higher, so the line climbs instead of circling.
  */
 export function melodyPart(bars: Bar[], part: Part, key: Key, density: number, rng: Rng, emit: Emit): void {
   const [lo, hi] = part.range;
   const tonicMidi = nearestPitch(tonicPc(key.tonic), (lo + hi) >> 1);
-  // The motif's rhythm is a cell chosen by the seed from those that suit the density; its contour
-  // is steps of up to a third; the answering phrase inverts it; every eight bars it is sequenced
-  // a step higher, so the line climbs instead of circling.
   const cells = density >= 5 ? DENSE_CELLS : density >= 3 ? MEDIUM_CELLS : SPARSE_CELLS;
   const motifRhythm = rng.pick(cells);
   const contour = motifRhythm.map((_, i) => (i === 0 ? 0 : rng.int(-2, 2)));
-  const answerContour = contour.map((c, i) => (i === 0 ? 0 : -c)); // inversion for the answering phrase
+  const answerContour = contour.map((c, i) => (i === 0 ? 0 : -c));
   let step = rng.int(0, 4);
-  const line: { beat: number; dur: number; key: number; vel: number; strong: boolean }[] = [];
+  const line: MelodyNote[] = [];
+  const fit = (k: number) => {
+    while (k > hi) k -= 12;
+    while (k < lo) k += 12;
+    return k;
+  };
+  /** The antecedent's first two bars (notes relative to their bar, and the step after each), for the consequent to restate. */
+  const opening: { notes: MelodyNote[]; len: number; stepAfter: number }[] = [];
+  let pickupFrom: number | null = null;
   for (const bar of bars) {
-    const phrase = Math.floor((bar.index + 64) / 4) % 2;
-    const shape = phrase === 0 ? contour : answerContour;
-    if (bar.index > 0 && bar.index % 8 === 0) step += 1;
-    const rhythm = bar.phrasePos === 3 || bar.final ? [0] : motifRhythm.filter((o) => o < bar.len);
-    rhythm.forEach((o, i) => {
-      step += shape[i] ?? 0;
-      let k = scalePitch(key, tonicMidi, step);
-      const strong = o === 0 || o === 2;
-      if (strong) {
-        const tones = bar.chord.pcs.map((pc) => nearestPitch(pc, k));
-        k = tones.reduce((a, b) => (Math.abs(b - k) < Math.abs(a - k) ? b : a));
-      }
-      while (k > hi) (k -= 12), (step -= 7);
-      while (k < lo) (k += 12), (step += 7);
-      const next = rhythm[i + 1] ?? bar.len;
-      const dur = bar.phrasePos === 3 || bar.final ? bar.len : Math.max(0.25, (next - o) * 0.95);
-      line.push({ beat: bar.start + o, dur, key: k, vel: vel(bar, strong ? 70 : 60, 40), strong });
-    });
+    const pos = (((bar.index % 8) + 8) % 8);
+    if (pos === 0) {
+      if (bar.index > 0 && bar.index % 16 === 0) step += 2;
+      opening.length = 0;
+    }
+    const first = line.length;
+    let cadencePickup = false;
+    const restated = pos >= 4 && pos <= 5 && !bar.final ? opening[pos - 4] : undefined;
+    if (restated && restated.len === bar.len) {
+      for (const n of restated.notes) line.push({ ...n, beat: bar.start + n.beat, vel: vel(bar, n.strong ? 70 : 60, 40) });
+      step = restated.stepAfter;
+    } else if (bar.phrasePos === 3 || bar.final) {
+      // A cadence: a held chord tone, open (nearest the line) after the antecedent, the tonic's nearest chord tone to close.
+      const closing = pos === 7 || bar.final;
+      const near = closing ? nearestPitch(tonicPc(key.tonic), scalePitch(key, tonicMidi, step)) : scalePitch(key, tonicMidi, step);
+      const k = fit(bar.chord.pcs.map((pc) => nearestPitch(pc, near)).reduce((a, b) => (Math.abs(b - near) < Math.abs(a - near) ? b : a)));
+      const pickup = !bar.final && bar.section !== 'tail' && bar.len >= 2;
+      line.push({ beat: bar.start, dur: pickup ? bar.len - 1 : bar.len, key: k, vel: vel(bar, 68, 40), strong: true });
+      cadencePickup = pickup;
+    } else {
+      const shape = pos === 2 || pos === 6 ? answerContour : contour;
+      const rhythm = motifRhythm.filter((o) => o < bar.len);
+      rhythm.forEach((o, i) => {
+        step += shape[i] ?? 0;
+        let k = scalePitch(key, tonicMidi, step);
+        const strong = o === 0 || o === 2;
+        if (strong) {
+          const tones = bar.chord.pcs.map((pc) => nearestPitch(pc, k));
+          k = tones.reduce((a, b) => (Math.abs(b - k) < Math.abs(a - k) ? b : a));
+        }
+        while (k > hi) (k -= 12), (step -= 7);
+        while (k < lo) (k += 12), (step += 7);
+        const next = rhythm[i + 1] ?? bar.len;
+        line.push({ beat: bar.start + o, dur: Math.max(0.25, (next - o) * 0.95), key: k, vel: vel(bar, strong ? 70 : 60, 40), strong });
+      });
+    }
+    // The pickup of the cadence before this bar: two eighths stepping into its first note.
+    if (pickupFrom !== null && line.length > first && first === pickupFrom) {
+      const target = line[first]!;
+      const held = line[first - 1]!;
+      const dir = target.key >= held.key ? -1 : 1;
+      const scale = scalePcs(key);
+      const keys = [2, 1].map((d) => fit(scaleNeighbour(scale, target.key, dir * d)));
+      keys.forEach((k, i) => line.splice(first + i, 0, { beat: target.beat - 1 + i * 0.5, dur: 0.45, key: k, vel: vel(bar, 58, 36), strong: false }));
+    }
+    // A bar that plays takes the pickup or leaves it; a silent one (the part rests) passes it on.
+    pickupFrom = cadencePickup ? line.length : line.length > first ? null : pickupFrom;
+    if (pos <= 1 && !restated) opening[pos] = { notes: line.slice(first).filter((n) => n.beat >= bar.start).map((n) => ({ ...n, beat: n.beat - bar.start })), len: bar.len, stepAfter: step };
   }
   // Chromatic approach: now and then a weak note just before a strong one slides into it from a semitone below.
   line.forEach((n, i) => {
@@ -310,4 +356,12 @@ export function melodyPart(bars: Bar[], part: Part, key: Key, density: number, r
     if (!n.strong && target?.strong && target.beat - n.beat <= 1 && rng.chance(0.15) && target.key - 1 >= lo) n.key = target.key - 1;
     emit(n.beat, n.dur, n.key, n.vel);
   });
+}
+
+interface MelodyNote {
+  beat: number;
+  dur: number;
+  key: number;
+  vel: number;
+  strong: boolean;
 }
