@@ -130,10 +130,18 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
         // bars; between the hits the inner voices keep time softly on the figuration step (ghost
         // notes, as a Rhodes player's left hand does under a slow groove).
         const hits = bar.index % 2 === 0 ? [[0, 1.2], [1.5, 1], [3, 0.5]] : [[0.5, 1], [2, 0.5], [2.5, 1.2]];
-        for (const [o, d] of hits) if (o! < L) for (const k of v) emit(bar.start + o!, d!, k, vv - 6);
+        // The hits colour the chord with its ninth (the scale step above the root, voiced above
+        // the chord), the sound of a Rhodes or a jazz pianist's voicing.
+        const root = nearestPitch(bar.chord.pcs[0]!, v[v.length - 1]!);
+        const ninth = scaleNeighbour(scale, root + (root <= v[v.length - 1]! ? 12 : 0), 1);
+        const voicing = ninth <= hi ? [...v, ninth] : v;
+        for (const [o, d] of hits) if (o! < L) for (const k of voicing) emit(bar.start + o!, d!, k, vv - 6);
         const inner = v.length > 2 ? v.slice(1, -1).flatMap((k) => [k, neighbour(k, 1)]) : v;
+        // In the answering phrase the ghost notes answer an octave up where the range allows, as the pads do.
+        const lift = Math.floor(bar.index / 4) % 2 === 1 ? 12 : 0;
         figureOnsets(fig, L).forEach(({ o, d }, i) => {
-          if (!hits.some(([h]) => Math.abs(h! - o) < 1e-9)) emit(bar.start + o, d * 0.8, inner[i % inner.length]!, vv - 22 - (i % 2) * 6);
+          const k = inner[i % inner.length]!;
+          if (!hits.some(([h]) => Math.abs(h! - o) < 1e-9)) emit(bar.start + o, d * 0.8, k + lift <= hi ? k + lift : k, vv - 22 - (i % 2) * 6);
         });
         break;
       }
@@ -141,10 +149,13 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
         // A folk guitarist's right hand: the downbeat strummed (strings 12 ms apart; with energy,
         // beat 3 too), the rest picked on the figuration grid: an alternating bass on the beats
         // (the chord's low note, then the next one up) and the upper strings between them.
+        // The chord lies on six strings: the close voicing and, above it, its octave where the
+        // range allows, so the strum is full and the picked strings reach up through two octaves.
         const strums = bar.energy > 0.5 ? [0, 2] : [0];
-        const top = v.slice(1);
+        const strings = [...v, ...v.map((k) => k + 12).filter((k) => k <= hi)];
+        const top = strings.slice(1);
         figureOnsets(fig, L).forEach(({ o, d }, i) => {
-          if (strums.includes(o)) v.forEach((k, j) => emit(bar.start + o + j * 0.012, Math.max(d, 0.5), k, vv));
+          if (strums.includes(o)) strings.forEach((k, j) => emit(bar.start + o + j * 0.012, Math.max(d, 0.5), k, vv));
           else if (o % 1 === 0) emit(bar.start + o, d, v[Math.floor(o) % 2 === 0 ? 0 : 1 % v.length]!, vv - 8);
           else emit(bar.start + o, d, top[i % top.length] ?? v[0]!, vv - 16);
         });
