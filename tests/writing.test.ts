@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { musicStats } from '../bench/measure/music.ts';
 import { compose } from '../helper/core/compose/composer.ts';
-import { FIGURES, figureFor } from '../helper/core/compose/parts.ts';
+import { FIGURES, figureAt, figurePlan } from '../helper/core/compose/parts.ts';
 import { STYLES } from '../helper/core/compose/styles.ts';
 
 /**
@@ -17,10 +17,18 @@ describe('denser, more musical writing', () => {
     return musicStats(c, bpm);
   };
 
-  it('moves figures at a natural pace: eighths at a quick beat, a gallop between, sixteenths at a slow one', () => {
-    assert.equal(figureFor(60 / 150), FIGURES.eighths);
-    assert.equal(figureFor(60 / 100), FIGURES.gallop);
-    assert.equal(figureFor(60 / 70), FIGURES.sixteenths);
+  it('moves figures at a natural pace: the two figures either side of five notes a second share each phrase, the faster nearest its cadence', () => {
+    assert.deepEqual(figurePlan(60 / 150), { slow: FIGURES.eighths, fast: FIGURES.gallop, fastBars: 1 });
+    assert.deepEqual(figurePlan(60 / 100), { slow: FIGURES.gallop, fast: FIGURES.sixteenths, fastBars: 1 });
+    assert.equal(figurePlan(60 / 70).slow, FIGURES.sixteenths, 'a slow beat: sixteenths throughout');
+    assert.equal(figurePlan(60 / 200).fast, FIGURES.eighths, 'a quick beat: eighths throughout');
+    for (let bpm = 75; bpm <= 170; bpm += 5) {
+      const beat = 60 / bpm;
+      const lengths = [0, 1, 2, 3].map((pos) => beat / figureAt(beat, pos).length);
+      const mean = lengths.reduce((a, b) => a + b) / 4;
+      assert.ok(Math.abs(mean - 0.19) < 0.02, `${bpm} BPM: a phrase's mean figure note is ${mean.toFixed(3)} s`);
+      assert.ok(lengths.every((x, i) => i === 0 || x <= lengths[i - 1]!), `${bpm} BPM: the figure never slows towards the cadence`);
+    }
   });
 
   it('gives every style a pulse inside its held chords at low energy', () => {

@@ -194,6 +194,7 @@ function writePart(part: Part, bars: BridgeBar[], weightOf: (b: BridgeBar) => nu
     };
     const list = mine.map((b) => b.bar);
     const density = styleById(side === 'from' ? spec.from.style : spec.to.style).melodyDensity * (0.6 + 0.8 * (side === 'from' ? spec.from.motion : spec.to.motion));
-    writeRole(part, list, key, density, rng, emit);
+    // Each side moves at its own scene's pace (its figures, core/compose/parts.ts figureAt).
+    writeRole(part, list, key, density, rng, emit, 60 / (side === 'from' ? spec.from.bpm : spec.to.bpm));
   }
 }

@@ -29,13 +29,28 @@ const FIGURE_SEC = 0.19;
 export const FIGURES = { eighths: [0, 0.5], gallop: [0, 0.5, 0.75], sixteenths: [0, 0.25, 0.5, 0.75] } as const;
 
 /**
- * The figuration rhythm within one beat: eighths, a gallop (an eighth and two sixteenths) or
- * sixteenths, whichever moves nearest FIGURE_SEC a note (about five a second, the pace of real
- * music's inter-onset interval, 0.184 s in SymMV/LPD), so arpeggios and inner voices move at a
- * natural speed at any tempo without leaving straight time.
+ * The figuration rhythm of one bar: eighths, a gallop (an eighth and two sixteenths) or
+ * sixteenths. At most tempos no one figure moves at FIGURE_SEC a note (about five a second, the
+ * pace of real music's inter-onset interval, 0.184 s in SymMV/LPD), so the two that bracket it
+ * share the phrase: the slower opens it and the faster takes the bars nearest its cadence (the
+ * surface rhythm quickens into the cadence, as a phrase's does), in the proportion that makes the
+ * phrase's mean note FIGURE_SEC long. Straight time throughout.
  */
-export function figureFor(beatSec: number): readonly number[] {
-  return Object.values(FIGURES).reduce((best, f) => (Math.abs(beatSec / f.length - FIGURE_SEC) < Math.abs(beatSec / best.length - FIGURE_SEC) ? f : best));
+export function figureAt(beatSec: number, phrasePos: number): readonly number[] {
+  const { slow, fast, fastBars } = figurePlan(beatSec);
+  return phrasePos >= 4 - fastBars ? fast : slow;
+}
+
+/** The two figures that bracket FIGURE_SEC at this beat length, and how many bars of each four take the faster. */
+export function figurePlan(beatSec: number): { slow: readonly number[]; fast: readonly number[]; fastBars: number } {
+  const figs = Object.values(FIGURES); // slowest first
+  const len = (f: readonly number[]) => beatSec / f.length;
+  const fastIndex = figs.findIndex((f) => len(f) < FIGURE_SEC);
+  if (fastIndex === 0) return { slow: figs[0]!, fast: figs[0]!, fastBars: 0 };
+  if (fastIndex === -1) return { slow: figs[figs.length - 1]!, fast: figs[figs.length - 1]!, fastBars: 0 };
+  const slow = figs[fastIndex - 1]!;
+  const fast = figs[fastIndex]!;
+  return { slow, fast, fastBars: Math.round((4 * (len(slow) - FIGURE_SEC)) / (len(slow) - len(fast))) };
 }
 
 /** The onsets (beats from the bar's start) of a figure over a bar of `len` beats, with each note's length. */
@@ -64,7 +79,6 @@ const BROKEN_ORDERS = [[0, 2, 1, 2], [0, 1, 2, 1], [0, 2, 0, 1], [2, 1, 0, 1]];
 
 export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatSec: number, key: Key): void {
   let prev: number[] | null = null;
-  const fig = figureFor(beatSec);
   const scale = scalePcs(key);
   const neighbour = (k: number, dir: 1 | -1) => scaleNeighbour(scale, k, dir);
   const [lo, hi] = part.range;
@@ -73,6 +87,7 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
   for (const bar of bars) {
     const v = voiceLead(bar.chord, prev, lo, hi, part.role === 'pad' ? 4 : 3);
     prev = v;
+    const fig = figureAt(beatSec, bar.phrasePos);
     const pattern = (bar.final ? 'sustain' : part.pattern ?? 'sustain') as HarmonyPattern;
     const L = bar.len;
     const vv = vel(bar, part.role === 'pad' ? 45 : 55);
@@ -80,7 +95,7 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
       case 'sustain':
       case 'tremolo': {
         // The outer voices hold the chord; the inner voices move under them, as a string section's
-        // seconds and violas do: a soft figure on the figuration rhythm (figureFor), so a held
+        // seconds and violas do: a soft figure on the figuration rhythm (figureAt), so a held
         // chord still has a pulse inside it.
         const outer = v.length > 2 && !bar.final ? [v[0]!, v[v.length - 1]!] : v;
         for (const k of outer) emit(bar.start, L, k, vv);
@@ -114,10 +129,13 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
         break;
       }
       case 'pulse8': {
-        // Driving eighths; the second half-bar moves to the next inversion up (the lowest note an
-        // octave higher), so the pulse climbs through the chord instead of hammering one shape.
+        // A driving pulse on the figure (eighths, galloping into the cadence at a quick tempo);
+        // the second half-bar moves to the next inversion up (the lowest note an octave higher),
+        // so the pulse climbs through the chord instead of hammering one shape.
         const lifted = [...v.slice(1), v[0]! + 12 <= hi ? v[0]! + 12 : v[0]!];
-        for (let i = 0; i < L * 2; i++) for (const k of i >= L ? lifted : v) emit(bar.start + i / 2, 0.45, k, vv - (i % 2) * 12);
+        figureOnsets(fig, L).forEach(({ o, d }, i) => {
+          for (const k of o >= L / 2 ? lifted : v) emit(bar.start + o, d * 0.9, k, vv - (o % 1 === 0 ? 0 : 12));
+        });
         break;
       }
       case 'ostinato16': {
@@ -151,10 +169,12 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
         // (the chord's low note, then the next one up) and the upper strings between them.
         // The chord lies on six strings: the close voicing and, above it, its octave where the
         // range allows, so the strum is full and the picked strings reach up through two octaves.
+        // A picking hand keeps one steady figure (the slower of the two), whatever the phrase does.
+        const picking = figurePlan(beatSec).slow;
         const strums = bar.energy > 0.5 ? [0, 2] : [0];
         const strings = [...v, ...v.map((k) => k + 12).filter((k) => k <= hi)];
         const top = strings.slice(1);
-        figureOnsets(fig, L).forEach(({ o, d }, i) => {
+        figureOnsets(picking, L).forEach(({ o, d }, i) => {
           if (strums.includes(o)) strings.forEach((k, j) => emit(bar.start + o + j * 0.012, Math.max(d, 0.5), k, vv));
           else if (o % 1 === 0) emit(bar.start + o, d, v[Math.floor(o) % 2 === 0 ? 0 : 1 % v.length]!, vv - 8);
           else emit(bar.start + o, d, top[i % top.length] ?? v[0]!, vv - 16);
