@@ -72,4 +72,20 @@ describe('denser, more musical writing', () => {
       }
     }
   });
+
+  it('accents figures on the beat: no figure note between two beats is louder than the beat note before it in its part (comping\'s syncopated hits aside)', () => {
+    for (const style of STYLES) {
+      for (const bpm of [style.bpm[0], style.bpm[1]]) {
+        const c = compose({ style: style.id, key: { tonic: 'D', mode: style.modes.bright }, bpm, beatsPerBar: style.beatsPerBar, bodyBeats: 32, headBeats: 0, tailBeats: 0, energyCurve: [0.2, 0.8], motion: 0.4, seed: 5, ending: 'continue', releaseBeats: 0, intro: false });
+        const parts = style.parts.filter((p) => (p.role === 'harmony' || p.role === 'pad') && p.pattern !== 'comp').map((p) => p.name);
+        for (const ch of c.channels.filter((x) => parts.includes(x.name))) {
+          const notes = c.notes.filter((n) => n.ch === ch.ch && n.beat >= 0);
+          for (const n of notes.filter((x) => x.beat % 1 > 0.1)) {
+            const beat = notes.filter((x) => Math.abs(x.beat - Math.floor(n.beat)) < 0.05);
+            if (beat.length) assert.ok(n.vel <= Math.max(...beat.map((x) => x.vel)), `${style.id} ${ch.name} at ${bpm} BPM: beat ${n.beat.toFixed(2)} (${n.vel}) is louder than its beat's downbeat`);
+          }
+        }
+      }
+    }
+  });
 });

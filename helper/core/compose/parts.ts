@@ -53,6 +53,13 @@ export function figurePlan(beatSec: number): { slow: readonly number[]; fast: re
   return { slow, fast, fastBars: Math.round((4 * (len(slow) - FIGURE_SEC)) / (len(slow) - len(fast))) };
 }
 
+/**
+ * 1 for a figure note off the beat, 0 on it: figures are accented on the beat, so a gallop or
+ * sixteenths keep the pulse where the beat is (alternate-note accents put every other beat's
+ * downbeat on a soft note and hid the pulse from listeners and beat trackers alike).
+ */
+const offBeat = (o: number) => (Math.abs(o - Math.round(o)) < 1e-9 ? 0 : 1);
+
 /** The onsets (beats from the bar's start) of a figure over a bar of `len` beats, with each note's length. */
 function figureOnsets(figure: readonly number[], len: number): { o: number; d: number }[] {
   const out: { o: number; d: number }[] = [];
@@ -109,7 +116,7 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
         const lift = Math.floor(bar.index / 4) % 2 === 1 ? 12 : 0;
         figureOnsets(fig, L).forEach(({ o, d }, i) => {
           const k = figure[i % figure.length]!;
-          emit(bar.start + o, d * 0.9, k + lift <= hi ? k + lift : k, vv - 14 - (i % 2) * 6);
+          emit(bar.start + o, d * 0.9, k + lift <= hi ? k + lift : k, vv - 14 - offBeat(o) * 6);
         });
         break;
       }
@@ -117,14 +124,14 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
         // Up through the chord and on into the octave above where the range allows, then back.
         const up = [...v, ...v.map((k) => k + 12).filter((k) => k <= hi)];
         const seq = bar.index % 2 === 0 ? [...up, ...up.slice(1, -1).reverse()] : arpeggio.map((j) => v[j % v.length]!);
-        figureOnsets(fig, L).forEach(({ o, d }, i) => emit(bar.start + o, d, seq[i % seq.length]!, vv - (i % 2) * 8));
+        figureOnsets(fig, L).forEach(({ o, d }, i) => emit(bar.start + o, d, seq[i % seq.length]!, vv - offBeat(o) * 8));
         break;
       }
       case 'broken': {
         // The broken chord's second half-bar lies an octave higher where the range allows.
         figureOnsets(fig, L).forEach(({ o, d }, i) => {
           const k = v[broken[i % broken.length]! % v.length]!;
-          emit(bar.start + o, d, o >= L / 2 && k + 12 <= hi ? k + 12 : k, vv - (i % 2) * 10);
+          emit(bar.start + o, d, o >= L / 2 && k + 12 <= hi ? k + 12 : k, vv - offBeat(o) * 10);
         });
         break;
       }
@@ -159,7 +166,7 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
         const lift = Math.floor(bar.index / 4) % 2 === 1 ? 12 : 0;
         figureOnsets(fig, L).forEach(({ o, d }, i) => {
           const k = inner[i % inner.length]!;
-          if (!hits.some(([h]) => Math.abs(h! - o) < 1e-9)) emit(bar.start + o, d * 0.8, k + lift <= hi ? k + lift : k, vv - 22 - (i % 2) * 6);
+          if (!hits.some(([h]) => Math.abs(h! - o) < 1e-9)) emit(bar.start + o, d * 0.8, k + lift <= hi ? k + lift : k, vv - 22 - offBeat(o) * 6);
         });
         break;
       }
