@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchReport } from './run.ts';
 import { REFERENCE, type MusicStats } from './measure/music.ts';
+import { CLEAR_PULSE } from './measure/audio.ts';
 import type { VideoResult } from './video.ts';
 
 /** report.md, SVG charts and bench/RESULTS.md (summary + one history row per run) from report.json. */
@@ -43,6 +44,10 @@ export function summarise(r: BenchReport) {
     precisionWithout: mean(v.map((x) => x.detection.withoutMinScene.precision)),
     recallWithout: mean(v.map((x) => x.detection.withoutMinScene.recall)),
     cutsOnBeat: share(cuts.map((c) => c.segue.beatErrorSec <= 0.05)),
+    /** Cuts into music with a beat to hear (pulse clarity >= CLEAR_PULSE): how many, and the share of them on a beat. */
+    cuts: cuts.length,
+    pulsedCuts: cuts.filter((c) => (c.segue.pulseClarity ?? 1) >= CLEAR_PULSE).length,
+    cutsOnBeatPulsed: share(cuts.filter((c) => (c.segue.pulseClarity ?? 1) >= CLEAR_PULSE).map((c) => c.segue.beatErrorSec <= 0.05)),
     cutsOnBeatBaseline: share(cuts.map((c) => c.baseline.beatErrorSec <= 0.05)),
     medianBeatErrorMs: 1000 * [...cuts.map((c) => c.segue.beatErrorSec)].sort((a, b) => a - b)[cuts.length >> 1]!,
     tempoWithin2: share(cues.map((c) => Math.abs(c.tempoRatio - 1) <= 0.02)),
@@ -85,6 +90,7 @@ function targets(r: BenchReport, s: ReturnType<typeof summarise>): Target[] {
   if (!nnTiny) add(`neural engine: model real-time factor (${nn.provider})`, '>= 2x on one consumer GPU (musicgen-small)', `x${f(nn.modelRtf, 2)}`, nn.modelRtf >= 2);
   add('cut detection F1 (no minimum scene length)', 'reported', f(s.f1Without), null);
   add('cuts within 50 ms of an estimated beat', '>= 95 %', pct(s.cutsOnBeat), s.cutsOnBeat >= 0.95);
+  add(`the same, of the cuts into music with a clear pulse (clarity >= ${CLEAR_PULSE})`, 'reported', `${pct(s.cutsOnBeatPulsed)} (${s.pulsedCuts} of ${s.cuts} cuts)`, null);
   add('cue tempo within 2 % of the plan (estimated from audio)', 'all', `${pct(s.tempoWithin2)} (${pct(s.tempoWithin2Octave)} allowing 1/2, 2/3, 3/2, 2x})`, s.tempoWithin2 >= 1);
   add('cue key = plan key, its relative, or (modes) the major/minor key with its notes', 'all', pct(s.keySameOrRelative), s.keySameOrRelative >= 1);
   add('cue integrated loudness within 0.5 LU of -16', 'all', pct(s.cueLoudnessOk), s.cueLoudnessOk >= 1);

@@ -26,7 +26,7 @@ export interface CutMeasure {
   cut: number;
   at: number;
   style: Transition['style'];
-  segue: { beatErrorSec: number; beatErrorOutSec: number; loudnessJumpLu: number; fluxSpike: number };
+  segue: { beatErrorSec: number; pulseClarity?: number; beatErrorOutSec: number; loudnessJumpLu: number; fluxSpike: number };
   baseline: { beatErrorSec: number; loudnessJumpLu: number; fluxSpike: number };
 }
 
@@ -113,7 +113,7 @@ export async function benchVideo(video: string, truth: { cuts: BenchCut[]; fps: 
     return {
       cut: t.cut + 1, at: t.at, style: t.style,
       segue: {
-        beatErrorSec: beatErrorAt(mMix, at, at, inEnd).errorSec,
+        ...((b) => ({ beatErrorSec: b.errorSec, pulseClarity: b.clarity }))(beatErrorAt(mMix, at, at, inEnd)),
         beatErrorOutSec: beatErrorAt(mMix, at, outStart, at).errorSec,
         loudnessJumpLu: loudnessJump(mix, at),
         fluxSpike: fluxSpike(mMix, at),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SAMPLE_RATE } from '../shared/index.ts';
-import { beatErrorAt, chroma, compareKey, estimateKey, estimatePulse, estimateTempo, onsetEnvelope } from '../bench/measure/audio.ts';
+import { beatErrorAt, chroma, CLEAR_PULSE, compareKey, estimateKey, estimatePulse, estimateTempo, onsetEnvelope } from '../bench/measure/audio.ts';
 import { compose } from '../helper/core/compose/composer.ts';
 import { STYLES } from '../helper/core/compose/styles.ts';
 import { renderComposition } from '../helper/adapters/synth.ts';
@@ -37,6 +37,17 @@ describe('tempo and beat estimator', () => {
       assert.ok(off > 0.15, `off-beat error ${off}`);
     });
   }
+});
+
+describe('pulse clarity', () => {
+  it('tells a beat to hear from none: high for a click track, low for noise and for a slowly swelling tone', () => {
+    const at = (x: Float32Array) => beatErrorAt(x, 0, 0, x.length).clarity;
+    assert.ok(at(clicks(94, 8, 0.1)) >= 0.5, `clicks: ${at(clicks(94, 8, 0.1))}`);
+    const rng = new Rng(9);
+    const noise = Float32Array.from({ length: 8 * SAMPLE_RATE }, () => rng.next() - 0.5);
+    const swell = Float32Array.from({ length: 8 * SAMPLE_RATE }, (_, i) => 0.3 * Math.sin(i * 0.02) * (0.6 + 0.4 * Math.sin(i / SAMPLE_RATE)));
+    for (const [name, x] of [['noise', noise], ['a swelling tone', swell]] as const) assert.ok(at(x) < CLEAR_PULSE, `${name}: ${at(x)}`);
+  });
 });
 
 describe('the current estimator: multi-feature onsets', () => {

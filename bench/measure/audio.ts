@@ -9,15 +9,35 @@ import { PITCH_CLASSES, SAMPLE_RATE } from '../../shared/index.ts';
  */
 
 export { beatPhase, estimatePulse, estimateTempo, HOP, ONSET_LATENCY, onsetEnvelope, spectra } from '../../helper/core/beats.ts';
-import { estimatePulse, HOP, ONSET_LATENCY, onsetEnvelope, spectra } from '../../helper/core/beats.ts';
+import { estimatePulse, HOP, multiOnsetEnvelope, ONSET_LATENCY, onsetEnvelope, spectra } from '../../helper/core/beats.ts';
 
 /**
  * Distance in seconds from `at` to the nearest beat of a pulse estimated on [from, to) of x (8 s
  * or more is best), with the current estimator (multi-feature onsets, core/beats.ts estimatePulse).
  */
-export function beatErrorAt(x: Float32Array, at: number, from: number, to: number, bpm?: number): { errorSec: number; bpm: number } {
+export function beatErrorAt(x: Float32Array, at: number, from: number, to: number, bpm?: number): { errorSec: number; bpm: number; clarity: number } {
   const p = estimatePulse(x, from, to, bpm);
-  return { errorSec: nearestBeatSec(at, p.firstBeat, p.bpm), bpm: p.bpm };
+  return { errorSec: nearestBeatSec(at, p.firstBeat, p.bpm), bpm: p.bpm, clarity: pulseClarity(multiOnsetEnvelope(x, from, to), p.bpm) };
+}
+
+/** Below this pulse clarity the music has no beat a listener could tap (rubato strings, a held pad). */
+export const CLEAR_PULSE = 0.3;
+
+/**
+ * Pulse clarity (after MIRtoolbox's): the onset envelope's autocorrelation at one beat of the
+ * estimated tempo, as a share of its energy (lag 0). Near 1 for a click track, near 0 where the
+ * onsets have no period, so "no beat within 50 ms of the cut" can be told from "no beat to hear".
+ */
+export function pulseClarity(env: Float64Array, bpm: number): number {
+  const mean = env.reduce((a, b) => a + b, 0) / (env.length || 1);
+  const c = env.map((v) => v - mean);
+  const ac = (lag: number) => {
+    let s = 0;
+    for (let i = 0; i + lag < c.length; i++) s += c[i]! * c[i + lag]!;
+    return s / Math.max(1, c.length - lag);
+  };
+  const zero = ac(0);
+  return zero > 0 ? ac(Math.round((60 / bpm) * (SAMPLE_RATE / HOP))) / zero : 0;
 }
 
 /** Seconds from `at` to the nearest beat of a steady pulse at `bpm` with a beat at sample `first`. */
