@@ -6,6 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { Plan, SAMPLE_RATE } from '../shared/index.ts';
 import { startPreview, type Preview } from '../scripts/preview.ts';
 import { CACHE, tmpDir } from './helpers.ts';
+import { writeTinyMusicgen } from '../scripts/tiny-musicgen.ts';
 import '../plugin/fake/window.ts';
 
 /**
@@ -238,13 +239,53 @@ describe('the Premiere panel end to end (headless Chromium, fake Premiere, real 
     await shot('09-recut-followed.png');
   });
 
+  it('scores with the neural engine chosen in Settings (the tiny MusicGen): asks for the folder first, then every cue is generated and placed', async () => {
+    const model = join(tmpDir('panel-musicgen'), 'tiny');
+    writeTinyMusicgen(model);
+    const openSettings = async () => {
+      await page.evaluate(() => window.segueFake.menu('settings'));
+      await page.waitForSelector('.engine');
+    };
+    await openSettings();
+    await page.selectOption('.engine', 'musicgen');
+    await page.fill('.musicgen-model', '');
+    await page.click('.pair');
+    await page.waitForSelector('.status.ok');
+    await idle();
+    const t0 = await timeline(page);
+    await page.click('.score');
+    await page.waitForSelector('.message.error');
+    assert.match(await page.textContent('.message.error') ?? '', /MusicGen engine needs its model folder: open Settings/);
+    assert.deepEqual(await timeline(page), t0, 'nothing changed');
+    await openSettings();
+    assert.equal(await page.inputValue('.engine'), 'musicgen', 'the choice is kept');
+    await page.fill('.musicgen-model', model);
+    await shot('07-settings-neural.png');
+    await page.click('.pair');
+    await page.waitForSelector('.status.ok');
+    await idle();
+    await page.click('.score');
+    await page.waitForSelector('.message.error, .scene', { timeout: 240_000 });
+    await idle();
+    const err = await page.$('.message.error');
+    assert.equal(err, null, (await err?.textContent()) ?? '');
+    projectId = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('segue.project:')).map((k) => localStorage.getItem(k)!)[0]!);
+    const p = await plan();
+    assert.equal(p.settings.engine, 'musicgen');
+    assert.equal(p.settings.model, model);
+    assert.ok(p.cues.every((c) => c.engine === 'musicgen' && c.midiFile === null));
+    assertMatches(p, await timeline(page));
+    assert.equal(await page.evaluate(() => localStorage.getItem('segue.engine')), 'musicgen', 'remembered for the next session');
+    await shot('07-scored-neural.png');
+  });
+
   it('says so, readably, when the helper is gone, and changes nothing', async () => {
     const t0 = await timeline(page);
     await preview.helper.stop();
     await page.click('.score');
     await page.waitForSelector('.message.error');
     assert.match(await page.textContent('.message.error') ?? '', /No Segue helper answers at http:\/\/127\.0\.0\.1:\d+ .*segue serve/);
-    await shot('07-helper-gone.png');
+    await shot('08-helper-gone.png');
     assert.deepEqual(await timeline(page), t0);
   });
 });

@@ -24,7 +24,8 @@ export class Panel {
   private read: SequenceRead | null = null;
 
   constructor(readonly ppro: Ppro, readonly host: Host, readonly root: HTMLElement, private readonly fetchImpl: typeof fetch = (...a) => fetch(...a)) {
-    this.state = initialState(host.storage.getItem('segue.helperUrl') ?? DEFAULT_HELPER_URL, host.storage.getItem('segue.token') ?? '');
+    const stored = (k: string) => host.storage.getItem(`segue.${k}`);
+    this.state = initialState(stored('helperUrl') ?? DEFAULT_HELPER_URL, stored('token') ?? '', stored('engine') ?? 'symbolic', stored('musicgenModel') ?? '');
     this.client = new HelperClient({ url: this.state.helperUrl, token: this.state.token }, this.fetchImpl);
   }
 
@@ -58,6 +59,8 @@ export class Panel {
       await this.connect();
       this.host.storage.setItem('segue.helperUrl', this.state.helperUrl);
       this.host.storage.setItem('segue.token', this.state.token);
+      this.host.storage.setItem('segue.engine', this.state.engine);
+      this.host.storage.setItem('segue.musicgenModel', this.state.musicgenModel);
       this.update({ notice: `Paired with the Segue helper ${this.state.health?.version} at ${this.state.helperUrl}`, showSettings: false });
       await this.loadProject();
     });
@@ -183,9 +186,17 @@ export class Panel {
       await this.follow(created);
       this.host.storage.setItem(`segue.project:${r.guid}`, created.project);
       this.update({ busy: 'Scoring', helperProject: created.project, recut: null });
-      await this.follow(await this.client.score(created.project, {}));
+      await this.follow(await this.client.score(created.project, this.engineRequest()));
       await this.placeChanges(null, 'Segue: score sequence');
     });
+  }
+
+  /** The engine chosen in Settings, as a score request asks for it (the symbolic engine is the helper's default). */
+  private engineRequest(): { engine?: string; model?: string } {
+    const { engine, musicgenModel } = this.state;
+    if (engine === 'symbolic') return {};
+    if (engine === 'musicgen' && !musicgenModel.trim()) throw new Error('The MusicGen engine needs its model folder: open Settings and give the folder on the helper\'s machine (see the README\'s "Neural engine")');
+    return { engine, ...(engine === 'musicgen' ? { model: musicgenModel.trim() } : {}) };
   }
 
   /** "Follow the new cut": the helper re-plans only the scenes whose picture changed; the clips that changed or moved are replaced. */

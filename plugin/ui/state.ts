@@ -29,14 +29,17 @@ export interface PanelState {
   /** Prompt fields the editor typed, per 0-based scene, before regenerating with them. */
   edits: Record<number, { mood?: string; instruments?: string; genre?: string; bpm?: string }>;
   showSettings: boolean;
+  /** The music engine scores are made with ('symbolic', or 'musicgen' on a helper with a MusicGen folder), and that folder on the helper's machine. */
+  engine: string;
+  musicgenModel: string;
   stillsPerScene: number;
   titlesAreCuts: boolean;
 }
 
-export const initialState = (url: string, token: string): PanelState => ({
+export const initialState = (url: string, token: string, engine = 'symbolic', musicgenModel = ''): PanelState => ({
   helperUrl: url, token, health: null, error: null, notice: null, busy: null, job: null, sequenceName: null,
   cuts: [], addedCuts: [], removedCuts: [], duration: 0, helperProject: null, plan: null, recut: null, takes: [], record: null,
-  thumbs: {}, edits: {}, showSettings: false, stillsPerScene: 3, titlesAreCuts: false,
+  thumbs: {}, edits: {}, showSettings: false, engine, musicgenModel, stillsPerScene: 3, titlesAreCuts: false,
 });
 
 /** The cut list to send: what the sequence has, less the cuts removed, plus the cuts added. */

@@ -49,17 +49,25 @@ function settings(p: Panel): HTMLElement {
   const stills = h('input', { type: 'number', class: 'stills', value: p.state.stillsPerScene, min: 1, max: 8 }) as HTMLInputElement;
   const titles = h('input', { type: 'checkbox', class: 'titles' }) as HTMLInputElement;
   titles.checked = p.state.titlesAreCuts;
+  const engines = p.state.health?.engines ?? ['symbolic'];
+  const engine = h('select', { class: 'engine', 'aria-label': 'Music engine' },
+    ...[...new Set([...engines, p.state.engine])].map((e) => h('option', { value: e, ...(e === p.state.engine ? { selected: true } : {}) }, e === 'symbolic' ? 'Symbolic (SoundFont)' : e === 'musicgen' ? 'MusicGen (neural)' : e))) as HTMLSelectElement;
+  const model = h('input', { type: 'text', class: 'musicgen-model', value: p.state.musicgenModel, placeholder: 'folder on the helper\'s machine', 'aria-label': 'MusicGen folder' }) as HTMLInputElement;
   return h('div', { class: 'settings' },
     h('sp-body', {}, 'Start the helper with "segue serve" and paste the token it prints.'),
     h('label', {}, 'Helper', url),
     h('label', {}, 'Token', token),
     h('label', {}, 'Stills per scene', stills),
     h('label', { class: 'check' }, titles, 'Titles and graphics make cuts'),
+    h('label', {}, 'Music engine', engine),
+    h('label', {}, 'MusicGen folder', model),
     h('div', { class: 'row end' },
       p.state.health ? button('Close', () => p.update({ showSettings: false })) : null,
       button('Pair', () => {
         p.state.stillsPerScene = Math.min(8, Math.max(1, Number(stills.value) || 3));
         p.state.titlesAreCuts = titles.checked;
+        p.state.engine = engine.value;
+        p.state.musicgenModel = model.value;
         void p.pair(url.value, token.value);
       }, { variant: 'cta', class: 'pair' })));
 }
