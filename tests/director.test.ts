@@ -5,6 +5,7 @@ import { decideTransition, DIALOGUE_DUCK_DB, DIRECTOR_RULES, planArc, CLIMAX_WIN
 import { layoutCues } from '../helper/core/layout.ts';
 import { duckDbAt, master } from '../helper/core/master.ts';
 import { planSequence } from '../helper/core/plan.ts';
+import { distinguishNeighbours } from '../helper/core/prompt.ts';
 import { Rng } from '../helper/core/compose/rng.ts';
 
 /** Issue 15 items 1-3: the director's precedence, prompts whose style and mood agree, a story-shaped arc. */
@@ -183,5 +184,21 @@ describe('prompts that agree with themselves', () => {
       }
     }
     assert.ok(pairs > 200, `${pairs} differing neighbour pairs checked`);
+  });
+
+  it('tells a re-cut\'s new scene apart from a kept neighbour by changing only the new one', () => {
+    const [a, b] = [analysis(0.5, -0.2, { brightness: 0.9 }), analysis(0.5, -0.2, { brightness: 0.2 })];
+    const prompt = planSequence(scenesOf([10]).map((scene) => ({ scene, analysis: a })), settings).scenes[0]!.prompt;
+    const pair = [{ analysis: a, prompt }, { analysis: b, prompt }];
+    const moods = (xs: typeof pair) => xs.map((x) => [...x.prompt.mood].sort().join(' '));
+    const [kept, fresh] = moods(pair);
+    assert.equal(kept, fresh, 'the same prompt on two scenes that look different');
+    const score = moods(distinguishNeighbours(pair));
+    assert.equal(score[0], kept, 'in a score the later scene changes');
+    assert.notEqual(score[1], kept);
+    const recutNewFirst = moods(distinguishNeighbours(pair, (k) => k === 0));
+    assert.equal(recutNewFirst[1], kept, 'the kept later scene keeps its prompt');
+    assert.notEqual(recutNewFirst[0], kept, 'the new earlier scene is told apart');
+    assert.deepEqual(moods(distinguishNeighbours(pair, () => false)), [kept, kept], 'two kept scenes are left as the editor had them');
   });
 });

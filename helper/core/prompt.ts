@@ -57,19 +57,22 @@ export function differOnScreen(a: SceneAnalysis, b: SceneAnalysis): boolean {
 export const promptKey = (p: MusicPrompt): string => JSON.stringify([p.style, p.key, Math.round(p.bpm), [...p.mood].sort()]);
 
 /**
- * Neighbouring scenes that look different but got the same prompt are told apart: the later one's
- * last mood word gives way to its next-nearest word that the earlier scene does not use.
+ * Neighbouring scenes that look different but got the same prompt are told apart: one of them
+ * (the later, unless `mayChange` keeps it: a re-cut never rewrites a kept scene's prompt) gives its
+ * last mood word up for its next-nearest word that the other does not use.
  */
-export function distinguishNeighbours<T extends { analysis: SceneAnalysis; prompt: MusicPrompt }>(scenes: readonly T[]): T[] {
+export function distinguishNeighbours<T extends { analysis: SceneAnalysis; prompt: MusicPrompt }>(scenes: readonly T[], mayChange: (k: number) => boolean = () => true): T[] {
   const out = [...scenes];
   for (let k = 1; k < out.length; k++) {
-    const prev = out[k - 1]!;
-    const cur = out[k]!;
-    if (promptKey(cur.prompt) !== promptKey(prev.prompt) || !differOnScreen(prev.analysis, cur.analysis)) continue;
-    const fresh = rankedMoods(cur.prompt.style, cur.analysis.valence, cur.analysis.arousal).find((w) => !prev.prompt.mood.includes(w));
+    if (promptKey(out[k]!.prompt) !== promptKey(out[k - 1]!.prompt) || !differOnScreen(out[k - 1]!.analysis, out[k]!.analysis)) continue;
+    const j = mayChange(k) ? k : mayChange(k - 1) ? k - 1 : null;
+    if (j === null) continue;
+    const cur = out[j]!;
+    const other = out[j === k ? k - 1 : k]!;
+    const fresh = rankedMoods(cur.prompt.style, cur.analysis.valence, cur.analysis.arousal).find((w) => !other.prompt.mood.includes(w));
     if (!fresh) continue;
     const p = { ...cur.prompt, mood: [...cur.prompt.mood.slice(0, -1), fresh] };
-    out[k] = { ...cur, prompt: { ...p, caption: promptCaption(p) } };
+    out[j] = { ...cur, prompt: { ...p, caption: promptCaption(p) } };
   }
   return out;
 }

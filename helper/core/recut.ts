@@ -3,7 +3,7 @@ import { planArc } from './director.ts';
 import type { Decisions } from './edit.ts';
 import { sceneSeed } from './layout.ts';
 import { choiceOf, meanMood, ruleTransition, transitionFor } from './plan.ts';
-import { rulesPrompt } from './prompt.ts';
+import { distinguishNeighbours, rulesPrompt } from './prompt.ts';
 
 /**
  * Following a re-cut sequence without starting over. The editor trimmed, moved, added or removed
@@ -114,11 +114,12 @@ export function recutPlan(r: RecutInput): Recut {
   const analysed = r.scenes.map((scene, k) => ({ scene, analysis: analysis(k) }));
   const mood = meanMood(analysed);
   const arc = planArc(analysed.map((x) => ({ arousal: x.analysis.arousal, seconds: x.scene.end - x.scene.start })));
-  const scenes: PlannedScene[] = analysed.map(({ scene, analysis: a }, k) => {
+  // A kept scene keeps its prompt (the editor may have written it) and its role; the anchor stays
+  // the editor's. New scenes are told apart from neighbours that look different, as in a score.
+  const scenes: PlannedScene[] = distinguishNeighbours(analysed.map(({ scene, analysis: a }, k) => {
     const i = old(k);
-    // A kept scene keeps its prompt (the editor may have written it) and its role; the anchor stays the editor's.
     return i === null ? { scene, analysis: a, prompt: rulesPrompt(a, plan.anchor, mood), arc: arc[k]! } : { ...plan.scenes[i]!, scene };
-  });
+  }), (k) => old(k) === null);
 
   // A cut keeps its transition (the editor may have chosen it) when it still joins the same two
   // pictures: both scenes kept and still neighbours, or the same last and first frames either side.
