@@ -136,7 +136,8 @@ export function analysisSize(width: number, height: number): { width: number; he
  * The decoder runs with its defaults. The two options that promise a cheaper decode were measured
  * and dropped (lvs-04 re-encoded with x264 veryfast, which deblocks as camera and NLE exports do):
  * -skip_loop_filter all moved detected cuts (8 of 10 within one frame of PySceneDetect on OpenCV,
- * against 10 of 10), and -flags2 fast gained nothing beyond run-to-run noise. Where the rest goes
+ * against 10 of 10), and -flags2 fast gained nothing beyond run-to-run noise; nor did more decoder
+ * threads (-threads 3 or 4) or -filter_threads 2 (lvs-02, two runs each). Where the rest goes
  * (lvs-02, 1080p, two cores; decode alone 3.9 s wall on 1.5 cores): the scale to RGB adds about
  * 0.5 s on ffmpeg's own thread, the pipe into Node about 0.5 s, the frame meter about 1 s of CPU
  * (scratch measurements, run-to-run noise about 0.3 s). Writing yuv444p instead of RGB saved about
