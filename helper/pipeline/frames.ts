@@ -44,7 +44,7 @@ export async function cachedFrames(src: SourceMedia, cacheVersion: number, o: { 
   const signal = AbortSignal.any([o.signal, stop.signal]);
   const measuring = measureFrames(src, { ...o, signal });
   measuring.catch(() => undefined); // awaited below; until then a failure must not go unhandled
-  const file = known ?? (await contentHash(src.path).catch((e) => {
+  const file = known ?? (await contentHash(src.path, o.signal).catch((e) => {
     stop.abort();
     throw e;
   }));
