@@ -316,8 +316,8 @@ const DENSE_CELLS = [[0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5], [0, 0.5, 1, 2, 2.5, 3], [
 /**
  * Melody in eight-bar periods, as a tune is built: an antecedent (the one-bar motif, the motif
  * again, its inversion, then a half cadence held open on a chord tone) and a consequent that
- * restates the antecedent's first two bars (ornaments aside), varies the third, and closes on the
- * tonic. Strong beats land on chord tones, weak beats walk the scale; each held cadence ends in a
+ * restates the antecedent's first two bars (ornaments aside), inverts the motif again from where
+ * the line has moved, and closes on the tonic. Strong beats land on chord tones, weak beats walk the scale; each held cadence ends in a
  * pickup (two notes stepping into the next phrase's first note) unless the cue ends there. Every
  * sixteen bars the tune is sequenced a third higher, so the line climbs instead of circling.
  */
