@@ -91,7 +91,7 @@ function targets(r: BenchReport, s: ReturnType<typeof summarise>): Target[] {
   add('cut detection F1 (no minimum scene length)', 'reported', f(s.f1Without), null);
   add('cuts within 50 ms of an estimated beat', '>= 95 %', pct(s.cutsOnBeat), s.cutsOnBeat >= 0.95);
   add(`the same, of the cuts into music with a clear pulse (clarity >= ${CLEAR_PULSE})`, 'reported', `${pct(s.cutsOnBeatPulsed)} (${s.pulsedCuts} of ${s.cuts} cuts)`, null);
-  add('cue tempo within 2 % of the plan (estimated from audio)', 'all', `${pct(s.tempoWithin2)} (${pct(s.tempoWithin2Octave)} allowing 1/2, 2/3, 3/2, 2x})`, s.tempoWithin2 >= 1);
+  add('cue tempo within 2 % of the plan (estimated from audio)', 'all', `${pct(s.tempoWithin2)} (${pct(s.tempoWithin2Octave)} allowing 1/2, 2/3, 3/2, 2x)`, s.tempoWithin2 >= 1);
   add('cue key = plan key, its relative, or (modes) the major/minor key with its notes', 'all', pct(s.keySameOrRelative), s.keySameOrRelative >= 1);
   add('cue integrated loudness within 0.5 LU of -16', 'all', pct(s.cueLoudnessOk), s.cueLoudnessOk >= 1);
   add('cue true peak <= -1 dBTP', 'all', pct(s.cueTruePeakOk), s.cueTruePeakOk >= 1);
