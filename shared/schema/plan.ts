@@ -95,7 +95,10 @@ export const PlannedScene = z
   .strict();
 export type PlannedScene = z.infer<typeof PlannedScene>;
 
-/** The tempo grid a cue was composed on; beat k of the body lies at downbeatSample + k*samplesPerBeat. */
+/**
+ * The tempo grid a cue was composed on (a neural cue: placed on, refitted to the generated music's
+ * tempo when that is more than 8 % off the plan's); beat k of the body lies at downbeatSample + k*samplesPerBeat.
+ */
 export const BeatGrid = z
   .object({
     bpm: z.number().positive(),
