@@ -88,4 +88,28 @@ describe('denser, more musical writing', () => {
       }
     }
   });
+
+  it('gives a calm scene a tune in the styles whose calm is melodic (ambient bells, folk flute, lofi vibraphone), and a held texture in the others', () => {
+    for (const style of STYLES) {
+      const c = compose({ style: style.id, key: { tonic: 'D', mode: style.modes.bright }, bpm: style.bpm[0], beatsPerBar: style.beatsPerBar, bodyBeats: 32, headBeats: 0, tailBeats: 0, energyCurve: [0.12], motion: 0.3, seed: 2, ending: 'continue', releaseBeats: 0, intro: false });
+      const ch = c.channels.find((x) => x.role === 'melody')?.ch;
+      const tune = c.notes.filter((n) => n.ch === ch && n.beat >= 0).length;
+      if (['ambient', 'folk', 'lofi'].includes(style.id)) assert.ok(tune >= 8, `${style.id}: ${tune} melody notes in eight calm bars`);
+      if (['action', 'synthwave', 'pop-rock'].includes(style.id)) assert.equal(tune, 0, `${style.id}: its lead waits for energy`);
+    }
+  });
+
+  it('rests the melody where someone speaks, and only there', () => {
+    const spec = (voiceCurve?: number[]) => ({ style: 'folk', key: { tonic: 'D' as const, mode: 'major' as const }, bpm: 100, beatsPerBar: 4, bodyBeats: 64, headBeats: 4, tailBeats: 4, energyCurve: [0.6], motion: 0.4, seed: 4, ending: 'continue' as const, releaseBeats: 0, intro: false, ...(voiceCurve ? { voiceCurve } : {}) });
+    const tune = (c: ReturnType<typeof compose>) => c.notes.filter((n) => n.ch === c.channels.find((x) => x.role === 'melody')!.ch);
+    const inHalf = (notes: { beat: number }[], half: 0 | 1) => notes.filter((n) => n.beat >= half * 32 && n.beat < half * 32 + 32).length;
+    const free = tune(compose(spec()));
+    assert.ok(inHalf(free, 0) > 10 && inHalf(free, 1) > 10, 'without voices the tune plays throughout');
+    const talked = tune(compose(spec([0, 0, 0, 0, 1, 1, 1, 1])));
+    assert.equal(inHalf(talked, 1), 0, 'no melody under the dialogue');
+    assert.ok(inHalf(talked, 0) > 10, 'the tune still plays before the voices start');
+    const others = (c: ReturnType<typeof compose>) => c.notes.filter((n) => c.channels.find((x) => x.ch === n.ch)!.role !== 'melody').length;
+    assert.equal(others(compose(spec([0, 0, 0, 0, 1, 1, 1, 1]))), others(compose(spec())), 'the accompaniment is untouched');
+    assert.throws(() => compose(spec([0, 2])), /voiceCurve: each share of speech must lie between 0 and 1/);
+  });
 });

@@ -187,6 +187,8 @@ export function layoutCues(
     const composition: CompositionSpec = {
       style: prompt.style, key: prompt.key, bpm: grid.bpm, beatsPerBar: grid.beatsPerBar, bodyBeats: grid.bodyBeats,
       headBeats, tailBeats, energyCurve: energyCurveOf(ps), motion: analysis.motion, seed, ending, releaseBeats,
+      // Only where someone speaks, so a scene without voices keeps the recipe (and cache key) it had.
+      ...(analysis.curve.speech.some((x) => x >= 0.5) ? { voiceCurve: analysis.curve.speech } : {}),
       // After a bridge the scene enters at full force: the bridge already led into it.
       intro: !before || before.style === 'fade' || before.style === 'silent-gap',
     };

@@ -1,6 +1,6 @@
 import { MAX_BPM, MIN_BPM, PITCH_CLASSES, MODES } from '../../../shared/index.ts';
 import { MusicParameterError } from '../../errors.ts';
-import { layoutBars, type Bar } from './bars.ts';
+import { energyAt, layoutBars, type Bar } from './bars.ts';
 import { isMinorish } from './harmony.ts';
 import { writeRole } from './parts.ts';
 import { Rng } from './rng.ts';
@@ -21,6 +21,7 @@ export function validateSpec(s: CompositionSpec): void {
   if (!(Number.isInteger(s.bodyBeats) && s.bodyBeats >= 1)) bad('duration', `${s.bodyBeats} beats; a cue needs at least one whole beat`);
   if (s.bodyBeats > MAX_CUE_BEATS || (s.bodyBeats * 60) / s.bpm > 3600) bad('duration', `${((s.bodyBeats * 60) / s.bpm).toFixed(0)} s is longer than the 1 hour a cue may last`);
   if (!(s.releaseBeats >= 0 && s.releaseBeats < s.bodyBeats)) bad('releaseBeats', `${s.releaseBeats} must be at least 0 and shorter than the cue (${s.bodyBeats} beats)`);
+  if (s.voiceCurve && !s.voiceCurve.every((v) => v >= 0 && v <= 1)) bad('voiceCurve', 'each share of speech must lie between 0 and 1');
 }
 
 /** Writes the note events of one cue. Pure and deterministic: same spec, same notes. */
@@ -59,6 +60,8 @@ function activeBars(bars: Bar[], part: Part, spec: CompositionSpec): Bar[] {
   return bars.filter((bar) => {
     on = on ? bar.energy >= part.enter - 0.08 : bar.energy >= part.enter;
     if (spec.intro && bar.index === 0 && (part.role === 'drums' || part.role === 'melody')) return false;
+    // A tune and a voice compete for the same attention: the melody rests in bars where someone speaks.
+    if (part.role === 'melody' && spec.voiceCurve && bar.section === 'body' && energyAt(spec.voiceCurve, (bar.start + bar.len / 2) / spec.bodyBeats) >= 0.5) return false;
     // The final chord is held by pad, harmony and bass; melody and drums mark its downbeat only when playing.
     return on || (bar.final && (part.role === 'pad' || part.role === 'bass' || part.role === 'harmony'));
   });

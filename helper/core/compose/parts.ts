@@ -337,7 +337,8 @@ export function melodyPart(bars: Bar[], part: Part, key: Key, density: number, r
   };
   /** The antecedent's first two bars (notes relative to their bar, and the step after each), for the consequent to restate. */
   const opening: { notes: MelodyNote[]; len: number; stepAfter: number }[] = [];
-  let pickupFrom: number | null = null;
+  /** Where the bar after a held cadence starts: a pickup leads into it only if the melody plays on there. */
+  let pickupInto: number | null = null;
   for (const bar of bars) {
     const pos = (((bar.index % 8) + 8) % 8);
     if (pos === 0) {
@@ -376,7 +377,7 @@ export function melodyPart(bars: Bar[], part: Part, key: Key, density: number, r
       });
     }
     // The pickup of the cadence before this bar: two eighths stepping into its first note.
-    if (pickupFrom !== null && line.length > first && first === pickupFrom) {
+    if (pickupInto === bar.start && line.length > first) {
       const target = line[first]!;
       const held = line[first - 1]!;
       const dir = target.key >= held.key ? -1 : 1;
@@ -384,8 +385,7 @@ export function melodyPart(bars: Bar[], part: Part, key: Key, density: number, r
       const keys = [2, 1].map((d) => fit(scaleNeighbour(scale, target.key, dir * d)));
       keys.forEach((k, i) => line.splice(first + i, 0, { beat: target.beat - 1 + i * 0.5, dur: 0.45, key: k, vel: vel(bar, 58, 36), strong: false }));
     }
-    // A bar that plays takes the pickup or leaves it; a silent one (the part rests) passes it on.
-    pickupFrom = cadencePickup ? line.length : line.length > first ? null : pickupFrom;
+    pickupInto = cadencePickup ? bar.start + bar.len : null;
     if (pos <= 1 && !restated) opening[pos] = { notes: line.slice(first).filter((n) => n.beat >= bar.start).map((n) => ({ ...n, beat: n.beat - bar.start })), len: bar.len, stepAfter: step };
   }
   // Chromatic approach: now and then a weak note just before a strong one slides into it from a semitone below.

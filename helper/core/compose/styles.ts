@@ -70,7 +70,7 @@ export const STYLES: readonly Style[] = [
       P('pad', 'warm pad', 89, { range: [48, 76], pattern: 'sustain', volume: 100, reverb: 110, chorus: 60 }),
       P('bass', 'fretless bass', 35, { range: [28, 48], pattern: 'drone', volume: 90, reverb: 70 }),
       P('harmony', 'crystal arpeggio', 98, { range: [60, 84], pattern: 'arpeggio', volume: 62, pan: 40, reverb: 120, enter: 0.2 }),
-      P('melody', 'celesta', 8, { range: [67, 91], volume: 80, pan: 88, reverb: 120, enter: 0.15 }),
+      P('melody', 'celesta', 8, { range: [67, 91], volume: 80, pan: 88, reverb: 120, enter: 0.05 }),
     ],
   },
   {
@@ -91,7 +91,7 @@ export const STYLES: readonly Style[] = [
       P('drums', 'drum kit', 0, { range: [0, 127], pattern: 'boombap', volume: 100, reverb: 30 }),
       P('bass', 'finger bass', 33, { range: [28, 48], pattern: 'half', volume: 100, reverb: 20 }),
       P('harmony', 'electric piano', 4, { range: [52, 74], pattern: 'comp', volume: 92, chorus: 60, reverb: 50 }),
-      P('melody', 'vibraphone', 11, { range: [64, 84], volume: 84, pan: 80, reverb: 70, enter: 0.2 }),
+      P('melody', 'vibraphone', 11, { range: [64, 84], volume: 84, pan: 80, reverb: 70, enter: 0.1 }),
     ],
   },
   {
@@ -125,7 +125,7 @@ export const STYLES: readonly Style[] = [
     parts: [
       P('harmony', 'acoustic guitar', 25, { range: [48, 71], pattern: 'strum', volume: 96, reverb: 40 }),
       P('bass', 'acoustic bass', 32, { range: [28, 50], pattern: 'half', volume: 92, reverb: 30 }),
-      P('melody', 'flute', 73, { range: [67, 88], volume: 84, pan: 80, reverb: 60, enter: 0.25 }),
+      P('melody', 'flute', 73, { range: [67, 88], volume: 84, pan: 80, reverb: 60, enter: 0.1 }),
       P('pad', 'string section', 48, { range: [55, 76], pattern: 'sustain', volume: 60, pan: 44, reverb: 80, enter: 0.55 }),
       P('drums', 'brush kit', 40, { range: [0, 127], pattern: 'halftime', volume: 80, reverb: 40, enter: 0.45 }),
     ],

@@ -14,6 +14,8 @@ export interface CompositionSpec {
   tailBeats: number;
   /** Energy 0..1 sampled evenly across the body (NarraScore arousal curve mapped to 0..1). */
   energyCurve: number[];
+  /** Share of speech (0..1) sampled evenly across the body, present where a voice speaks: the melody rests under it. */
+  voiceCurve?: number[];
   /** Scene motion 0..1: drives note density (CMT: motion speed -> note density). */
   motion: number;
   seed: number;
