@@ -25,8 +25,15 @@ import { VERSION } from '../version.ts';
  * what makes an edit touch only the files it must: an unchanged cue has an unchanged hash.
  */
 
-/** Bump when analysis or rendering changes output, so stale cache entries are never reused. */
+/** Bump when analysis changes its output (frames, speech), so stale cache entries are never reused. */
 export const CACHE_VERSION = 6;
+/**
+ * Part of every cue's content hash: bump when composing, rendering or mastering changes a cue's
+ * audio for the same recipe, so an update never serves an older take from the cache as if it were
+ * the recipe's (a damaged take is made again byte for byte from its recipe). 7: eight-bar melody
+ * periods, the figure plan, on-beat accents, tunes in calm scenes, the melody resting under voices.
+ */
+export const CUE_VERSION = 7;
 
 export interface RealiseInput {
   outDir: string;
@@ -79,7 +86,7 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
     const { id: _id, ...job } = l.job;
     // A neural bridge continues its outgoing scene's music, so it changes when that scene does.
     const from = job.neural?.kind === 'bridge' ? layouts.find((x) => x.id === `scene-${l.cut! + 1}`) : undefined;
-    return hashJson({ v: CACHE_VERSION, engine: VERSION, job: { ...job, soundFont: sfId }, ...(neural ? { neural: neural.key } : {}), ...(from ? { from: hashOf(from) } : {}) });
+    return hashJson({ v: CUE_VERSION, engine: VERSION, job: { ...job, soundFont: sfId }, ...(neural ? { neural: neural.key } : {}), ...(from ? { from: hashOf(from) } : {}) });
   };
   const previousTakes = r.previous?.takes ?? [];
   const now = new Date().toISOString();
