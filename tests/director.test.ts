@@ -186,6 +186,22 @@ describe('prompts that agree with themselves', () => {
     assert.ok(pairs > 200, `${pairs} differing neighbour pairs checked`);
   });
 
+  it('thins a scene\'s first bar only where its music starts from silence: the first scene and after a gap, never after a crossfade or a bridge', () => {
+    const r = new Rng(7);
+    const seen = new Set<string>();
+    for (let trial = 0; trial < 60; trial++) {
+      const input = scenesOf(Array.from({ length: 5 }, () => 6 + Math.floor(r.next() * 14))).map((scene) => ({ scene, analysis: random(() => r.next()) }));
+      const plan = planSequence(input, settings);
+      for (const cue of layoutCues(plan.scenes, plan.transitions, settings, [1, 2, 3, 4, 5]).filter((c) => c.kind === 'scene')) {
+        const before = plan.transitions[cue.scene! - 1];
+        const spec = cue.job.composition.kind === 'scene' ? cue.job.composition.spec : null;
+        seen.add(before?.style ?? 'first');
+        assert.equal(spec!.intro, !before || before.style === 'silent-gap', `${cue.id} after ${before?.style ?? 'nothing'}`);
+      }
+    }
+    assert.ok(['first', 'fade', 'bridge', 'abrupt-cut'].every((x) => seen.has(x)), [...seen].join(', '));
+  });
+
   it('tells a re-cut\'s new scene apart from a kept neighbour by changing only the new one', () => {
     const [a, b] = [analysis(0.5, -0.2, { brightness: 0.9 }), analysis(0.5, -0.2, { brightness: 0.2 })];
     const prompt = planSequence(scenesOf([10]).map((scene) => ({ scene, analysis: a })), settings).scenes[0]!.prompt;

@@ -189,8 +189,10 @@ export function layoutCues(
       headBeats, tailBeats, energyCurve: energyCurveOf(ps), motion: analysis.motion, seed, ending, releaseBeats,
       // Only where someone speaks, so a scene without voices keeps the recipe (and cache key) it had.
       ...(analysis.curve.speech.some((x) => x >= 0.5) ? { voiceCurve: analysis.curve.speech } : {}),
-      // After a bridge the scene enters at full force: the bridge already led into it.
-      intro: !before || before.style === 'fade' || before.style === 'silent-gap',
+      // A lighter first bar only where the music starts from silence (the first scene, after a
+      // gap): a bridge has already led into the scene and a crossfade brings it in by its gain, so
+      // a thinned bar there would be a dip just after the change (up to -5 LU in the bench).
+      intro: !before || before.style === 'silent-gap',
     };
     const bodyStart = head - halfIn;
     const bodyEnd = head + spanSamples + halfOut;
