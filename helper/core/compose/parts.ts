@@ -78,6 +78,12 @@ function scaleNeighbour(scale: readonly number[], k: number, steps: number): num
   return k;
 }
 
+/** An octave up in each answering phrase (bars 5-8 of each eight): the same gesture in a new register. */
+const answerLift = (bar: Bar) => (Math.floor(bar.index / 4) % 2 === 1 ? 12 : 0);
+
+/** The chord tone nearest the pitch k. */
+const nearestChordTone = (bar: Bar, k: number) => bar.chord.pcs.map((pc) => nearestPitch(pc, k)).reduce((a, b) => (Math.abs(b - k) < Math.abs(a - k) ? b : a));
+
 const vel = (bar: Bar, base: number, spread = 40) => Math.max(20, Math.min(127, Math.round(base + spread * bar.energy)));
 
 /** Orders in which arpeggiated and broken chords visit the voices; a take's seed picks one. */
@@ -113,7 +119,7 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
         const figure = inner.flatMap((k) => [k, neighbour(k, 1), k, neighbour(k, -1)]);
         // In the answering phrase (bars 5-8 of each eight) the figure moves up an octave where the
         // range allows: the same gesture in a new register.
-        const lift = Math.floor(bar.index / 4) % 2 === 1 ? 12 : 0;
+        const lift = answerLift(bar);
         figureOnsets(fig, L).forEach(({ o, d }, i) => {
           const k = figure[i % figure.length]!;
           emit(bar.start + o, d * 0.9, k + lift <= hi ? k + lift : k, vv - 14 - offBeat(o) * 6);
@@ -141,13 +147,13 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
         // so the pulse climbs through the chord instead of hammering one shape.
         const lifted = [...v.slice(1), v[0]! + 12 <= hi ? v[0]! + 12 : v[0]!];
         figureOnsets(fig, L).forEach(({ o, d }, i) => {
-          for (const k of o >= L / 2 ? lifted : v) emit(bar.start + o, d * 0.9, k, vv - (o % 1 === 0 ? 0 : 12));
+          for (const k of o >= L / 2 ? lifted : v) emit(bar.start + o, d * 0.9, k, vv - offBeat(o) * 12);
         });
         break;
       }
       case 'ostinato16': {
         const cells = [v[0]!, v[0]! + 12, v[1]!, v[0]! + 12];
-        figureOnsets(fig, L).forEach(({ o, d }, i) => emit(bar.start + o, d * 0.9, cells[i % 4]!, vv - (o % 1 === 0 ? 0 : 14)));
+        figureOnsets(fig, L).forEach(({ o, d }, i) => emit(bar.start + o, d * 0.9, cells[i % 4]!, vv - offBeat(o) * 14));
         break;
       }
       case 'comp': {
@@ -163,7 +169,7 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
         for (const [o, d] of hits) if (o! < L) for (const k of voicing) emit(bar.start + o!, d!, k, vv - 6);
         const inner = v.length > 2 ? v.slice(1, -1).flatMap((k) => [k, neighbour(k, 1)]) : v;
         // In the answering phrase the ghost notes answer an octave up where the range allows, as the pads do.
-        const lift = Math.floor(bar.index / 4) % 2 === 1 ? 12 : 0;
+        const lift = answerLift(bar);
         figureOnsets(fig, L).forEach(({ o, d }, i) => {
           const k = inner[i % inner.length]!;
           if (!hits.some(([h]) => Math.abs(h! - o) < 1e-9)) emit(bar.start + o, d * 0.8, k + lift <= hi ? k + lift : k, vv - 22 - offBeat(o) * 6);
@@ -317,8 +323,9 @@ const DENSE_CELLS = [[0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5], [0, 0.5, 1, 2, 2.5, 3], [
  * Melody in eight-bar periods, as a tune is built: an antecedent (the one-bar motif, the motif
  * again, its inversion, then a half cadence held open on a chord tone) and a consequent that
  * restates the antecedent's first two bars (ornaments aside), inverts the motif again from where
- * the line has moved, and closes on the tonic. Strong beats land on chord tones, weak beats walk the scale; each held cadence ends in a
- * pickup (two notes stepping into the next phrase's first note) unless the cue ends there. Every
+ * the line has moved, and closes on the tonic. Strong beats land on chord tones, weak beats walk
+ * the scale; each held cadence ends in a pickup (two notes stepping into the next phrase's first
+ * note) unless the cue ends there. Every
  * sixteen bars the tune is sequenced a third higher, so the line climbs instead of circling.
  */
 export function melodyPart(bars: Bar[], part: Part, key: Key, density: number, rng: Rng, emit: Emit): void {
@@ -330,6 +337,7 @@ export function melodyPart(bars: Bar[], part: Part, key: Key, density: number, r
   const answerContour = contour.map((c, i) => (i === 0 ? 0 : -c));
   let step = rng.int(0, 4);
   const line: MelodyNote[] = [];
+  const scale = scalePcs(key);
   const fit = (k: number) => {
     while (k > hi) k -= 12;
     while (k < lo) k += 12;
@@ -355,7 +363,7 @@ export function melodyPart(bars: Bar[], part: Part, key: Key, density: number, r
       // A cadence: a held chord tone, open (nearest the line) after the antecedent, the tonic's nearest chord tone to close.
       const closing = pos === 7 || bar.final;
       const near = closing ? nearestPitch(tonicPc(key.tonic), scalePitch(key, tonicMidi, step)) : scalePitch(key, tonicMidi, step);
-      const k = fit(bar.chord.pcs.map((pc) => nearestPitch(pc, near)).reduce((a, b) => (Math.abs(b - near) < Math.abs(a - near) ? b : a)));
+      const k = fit(nearestChordTone(bar, near));
       const pickup = !bar.final && bar.section !== 'tail' && bar.len >= 2;
       line.push({ beat: bar.start, dur: pickup ? bar.len - 1 : bar.len, key: k, vel: vel(bar, 68, 40), strong: true });
       cadencePickup = pickup;
@@ -366,10 +374,7 @@ export function melodyPart(bars: Bar[], part: Part, key: Key, density: number, r
         step += shape[i] ?? 0;
         let k = scalePitch(key, tonicMidi, step);
         const strong = o === 0 || o === 2;
-        if (strong) {
-          const tones = bar.chord.pcs.map((pc) => nearestPitch(pc, k));
-          k = tones.reduce((a, b) => (Math.abs(b - k) < Math.abs(a - k) ? b : a));
-        }
+        if (strong) k = nearestChordTone(bar, k);
         while (k > hi) (k -= 12), (step -= 7);
         while (k < lo) (k += 12), (step += 7);
         const next = rhythm[i + 1] ?? bar.len;
@@ -381,7 +386,6 @@ export function melodyPart(bars: Bar[], part: Part, key: Key, density: number, r
       const target = line[first]!;
       const held = line[first - 1]!;
       const dir = target.key >= held.key ? -1 : 1;
-      const scale = scalePcs(key);
       const keys = [2, 1].map((d) => fit(scaleNeighbour(scale, target.key, dir * d)));
       keys.forEach((k, i) => line.splice(first + i, 0, { beat: target.beat - 1 + i * 0.5, dur: 0.45, key: k, vel: vel(bar, 58, 36), strong: false }));
     }
