@@ -31,7 +31,8 @@ export const CACHE_VERSION = 6;
  * Part of every cue's content hash: bump when composing, rendering or mastering changes a cue's
  * audio for the same recipe, so an update never serves an older take from the cache as if it were
  * the recipe's (a damaged take is made again byte for byte from its recipe). 7: eight-bar melody
- * periods, the figure plan, on-beat accents, tunes in calm scenes, the melody resting under voices.
+ * periods, the figure plan, on-beat accents, tunes in calm scenes, the melody resting under voices,
+ * and neural audio fitted by the multi-feature estimator onto grids that follow the music.
  */
 export const CUE_VERSION = 7;
 

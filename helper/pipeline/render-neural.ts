@@ -160,12 +160,9 @@ export function readNeuralCodes(wavPath: string): NeuralCodes | null {
   });
 }
 
-/** Bump when fitToGrid places the same generated audio differently (2: the multi-feature estimator, grids that follow the music). */
-const FIT_VERSION = 2;
-
 export interface NeuralEngine {
-  /** Part of every neural cue's cache key: the model folder's content, the provider it runs on, and how audio is fitted. */
-  key: { model: string; provider: string; fit: number };
+  /** Part of every neural cue's cache key: the model folder's content and the provider it runs on (how audio is fitted: realise.ts CUE_VERSION). */
+  key: { model: string; provider: string };
   render(job: CueJob, wavPath: string, seed: number, from: NeuralRender['from'], signal: AbortSignal): Promise<MasterResult>;
 }
 
@@ -173,7 +170,7 @@ export async function neuralEngine(dir: string | null, announce: (message: strin
   if (!dir) throw new EngineError('this plan uses the neural engine but names no model folder; score again with --engine musicgen --model DIR');
   const model = await musicgen(dir, announce);
   return {
-    key: { model: await modelHash(dir), provider: model.provider, fit: FIT_VERSION },
+    key: { model: await modelHash(dir), provider: model.provider },
     render: (job, wavPath, seed, from, signal) => renderNeuralCue(job, wavPath, { model, seed, signal, ...(from ? { from } : {}) }),
   };
 }
