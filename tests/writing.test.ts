@@ -44,6 +44,35 @@ describe('denser, more musical writing', () => {
     assert.ok(Math.abs(mean('pitchEntropy') / 4.197 - 1) <= 0.1, `mean pitch entropy ${mean('pitchEntropy').toFixed(2)} bits against real music's 4.20`);
   });
 
+  it('spreads every style over as many pitches as real music at the energies its scenes get (pitch entropy within 10 % of 4.197 bits)', () => {
+    // The director gives the driving styles aroused scenes (prompt.ts styleForMood); the others calm and middling ones.
+    const driving = ['action', 'synthwave', 'pop-rock'];
+    for (const style of STYLES) {
+      const energies = driving.includes(style.id) ? [0.5, 0.7, 0.9] : [0.1, 0.2, 0.3, 0.5];
+      for (const bodyBeats of [16, 32]) {
+        const bpm = Math.round((style.bpm[0] + style.bpm[1]) / 2);
+        const pe = energies.flatMap((e) => [1, 2, 3].map((seed) => musicStats(compose({ style: style.id, key: { tonic: 'D', mode: style.modes.bright }, bpm, beatsPerBar: style.beatsPerBar, bodyBeats, headBeats: 4, tailBeats: 4, energyCurve: [e], motion: 0.4, seed, ending: 'continue', releaseBeats: 0, intro: false }), bpm).pitchEntropy));
+        const mean = pe.reduce((a, b) => a + b) / pe.length;
+        assert.ok(mean >= 4.197 * 0.9, `${style.id}, ${bodyBeats} beats: pitch entropy ${mean.toFixed(2)} bits`);
+      }
+    }
+  });
+
+  it('breathes between phrases in calm music: nothing starts in the last beat of a period, nor of a phrase the melody does not carry across', () => {
+    const onsetsIn = (c: ReturnType<typeof compose>, beat: number) => c.notes.filter((n) => n.beat >= beat && n.beat < beat + 1).length;
+    for (const style of STYLES.filter((x) => x.beatsPerBar === 4)) {
+      const spec = (energy: number) => ({ style: style.id, key: { tonic: 'D' as const, mode: style.modes.bright }, bpm: style.bpm[0], beatsPerBar: 4, bodyBeats: 64, headBeats: 4, tailBeats: 4, energyCurve: [energy], motion: 0.4, seed: 3, ending: 'continue' as const, releaseBeats: 0, intro: false });
+      const calm = compose(spec(0.3));
+      assert.equal(onsetsIn(calm, 31), 0, `${style.id}: a breath before the second period`);
+      assert.ok(onsetsIn(calm, 32) > 0 && onsetsIn(calm, 30) > 0, `${style.id}: the music plays either side of the breath`);
+      const melodic = style.parts.some((p) => p.role === 'melody' && p.enter <= 0.3);
+      if (melodic) assert.ok(onsetsIn(calm, 15) > 0, `${style.id}: the tune's pickup carries across the half cadence`);
+      else assert.equal(onsetsIn(calm, 15), 0, `${style.id}: with no tune, the half cadence breathes too`);
+      assert.ok(onsetsIn(compose(spec(0.8)), 31) > 0, `${style.id}: busy music plays through the period's end`);
+      assert.ok(onsetsIn(calm, 63) > 0, `${style.id}: the cue's last bar leads on into what follows`);
+    }
+  });
+
   it('writes the melody in eight-bar periods: the consequent restates the antecedent\'s opening, every open cadence leads on with a pickup', () => {
     for (const style of STYLES.filter((x) => x.beatsPerBar === 4)) {
       for (const seed of [1, 2, 3]) {

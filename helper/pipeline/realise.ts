@@ -32,9 +32,10 @@ export const CACHE_VERSION = 6;
  * audio for the same recipe, so an update never serves an older take from the cache as if it were
  * the recipe's (a damaged take is made again byte for byte from its recipe). 7: eight-bar melody
  * periods, the figure plan, on-beat accents, tunes in calm scenes, the melody resting under voices,
- * and neural audio fitted by the multi-feature estimator onto grids that follow the music.
+ * and neural audio fitted by the multi-feature estimator onto grids that follow the music; 8:
+ * breaths between calm phrases, wider voicings, moving bass lines, the pedal-and-line ostinato.
  */
-export const CUE_VERSION = 7;
+export const CUE_VERSION = 8;
 
 export interface RealiseInput {
   outDir: string;

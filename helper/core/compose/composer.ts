@@ -37,11 +37,13 @@ export function compose(spec: CompositionSpec): Composition {
   let nextMelodic = 0;
   const density = style.melodyDensity * (0.6 + 0.8 * spec.motion);
 
+  const tune = new Set<number>(); // bars the melody plays in
   for (const part of style.parts) {
     const drums = part.role === 'drums';
     const ch = drums ? 9 : melodic[nextMelodic++]!; // GM: channel 10 (index 9) is the drum kit
     channels.push({ ch, role: part.role, name: part.name, program: part.program, drums, volume: part.volume, pan: part.pan, reverb: part.reverb, chorus: part.chorus });
     const active = activeBars(bars, part, spec);
+    if (part.role === 'melody') for (const b of active) tune.add(b.index);
     const prng = rng.fork(part.role + part.name);
     const emit = (beat: number, dur: number, key: number, vel: number) => {
       if (dur <= 0) return;
@@ -49,7 +51,7 @@ export function compose(spec: CompositionSpec): Composition {
     };
     writeRole(part, active, spec.key, density, prng, emit, 60 / spec.bpm);
   }
-  const finished = applyEnding(applySwing(notes, style.swing), spec);
+  const finished = applyEnding(applyBreaths(applySwing(notes, style.swing), bars, tune), spec);
   finished.sort((a, b) => a.beat - b.beat || a.ch - b.ch || a.key - b.key);
   return { channels, notes: finished, headBeats: spec.headBeats, bodyBeats: spec.bodyBeats, tailBeats: spec.tailBeats };
 }
@@ -65,6 +67,23 @@ function activeBars(bars: Bar[], part: Part, spec: CompositionSpec): Bar[] {
     // The final chord is held by pad, harmony and bass; melody and drums mark its downbeat only when playing.
     return on || (bar.final && (part.role === 'pad' || part.role === 'bass' || part.role === 'harmony'));
   });
+}
+
+/**
+ * Breaths between phrases: in calm music (energy 0.5 or less) nothing new starts in the last beat
+ * of each eight-bar period, nor of a four-bar phrase the melody does not carry across (a tune's
+ * pickup leads on over a half cadence; without a tune nothing does), so the cadence chord rings
+ * alone for a beat, as an ensemble breathes between phrases. Real music has an onset-free beat
+ * about one beat in 43 (empty-beat rate 0.023, SymMV). Busier music fills the bar instead, and the
+ * cue's last bar leads into its transition or has its own ending.
+ */
+function applyBreaths(notes: NoteEvent[], bars: Bar[], tune: ReadonlySet<number>): NoteEvent[] {
+  const calm = (b: Bar) => b.energy <= 0.5;
+  const breathes = (b: Bar) => (b.index % 8 === 7 ? calm(b) : b.index % 4 === 3 && calm(b) && !tune.has(b.index) && !tune.has(b.index + 1));
+  const breaths = bars.filter((b) => b.section === 'body' && !b.final && breathes(b) && bars.some((n) => n.index === b.index + 1 && n.section === 'body'))
+    .map((b) => [b.start + b.len - 1, b.start + b.len] as const);
+  if (!breaths.length) return notes;
+  return notes.filter((n) => !breaths.some(([from, to]) => n.beat >= from - 1e-9 && n.beat < to - 1e-9));
 }
 
 /** Delays off-beat eighths toward a triplet feel by `swing` (0 straight .. 1 full triplet). */

@@ -78,8 +78,13 @@ function scaleNeighbour(scale: readonly number[], k: number, steps: number): num
   return k;
 }
 
-/** An octave up in each answering phrase (bars 5-8 of each eight): the same gesture in a new register. */
-const answerLift = (bar: Bar) => (Math.floor(bar.index / 4) % 2 === 1 ? 12 : 0);
+/**
+ * An octave up in the answering half of each four-bar phrase (its bars 3-4): the same gesture in a
+ * new register. Per half-phrase rather than per phrase because most scenes' cues last only a few
+ * bars; an answer every eight bars left their accompaniment in one register (pitch entropy 3.6 bits
+ * for ambient against real music's 4.2).
+ */
+const answerLift = (bar: Bar) => (Math.floor(bar.index / 2) % 2 === 1 ? 12 : 0);
 
 /** The chord tone nearest the pitch k. */
 const nearestChordTone = (bar: Bar, k: number) => bar.chord.pcs.map((pc) => nearestPitch(pc, k)).reduce((a, b) => (Math.abs(b - k) < Math.abs(a - k) ? b : a));
@@ -117,7 +122,7 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
         // (neighbour notes), so the figure moves, not just repeats.
         const inner = v.slice(1, -1);
         const figure = inner.flatMap((k) => [k, neighbour(k, 1), k, neighbour(k, -1)]);
-        // In the answering phrase (bars 5-8 of each eight) the figure moves up an octave where the
+        // In the answering half-phrase (answerLift) the figure moves up an octave where the
         // range allows: the same gesture in a new register.
         const lift = answerLift(bar);
         figureOnsets(fig, L).forEach(({ o, d }, i) => {
@@ -152,13 +157,18 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
         break;
       }
       case 'ostinato16': {
-        const cells = [v[0]!, v[0]! + 12, v[1]!, v[0]! + 12];
-        figureOnsets(fig, L).forEach(({ o, d }, i) => emit(bar.start + o, d * 0.9, cells[i % 4]!, vv - offBeat(o) * 14));
+        // A string ostinato over a pedal: the chord's low note on every beat, and between the beats
+        // a line that climbs through the chord into the octave above and falls back (bariolage).
+        const upper = [...v.slice(1), ...v.map((k) => k + 12)].filter((k) => k <= hi);
+        const line = [...upper, ...upper.slice(1, -1).reverse()];
+        let j = 0;
+        figureOnsets(fig, L).forEach(({ o, d }) => emit(bar.start + o, d * 0.9, offBeat(o) ? line[j++ % line.length]! : v[0]!, vv - offBeat(o) * 14));
         break;
       }
       case 'comp': {
         // Comping: the Charleston (1, and-of-2) answered by the and-of-3 and beat 4 in alternate
-        // bars; between the hits the inner voices keep time softly on the figuration step (ghost
+        // bars, its middle hit voiced an inversion up; between the hits the chord's voices, each with
+        // the scale step above it, keep time softly on the figuration step (ghost
         // notes, as a Rhodes player's left hand does under a slow groove).
         const hits = bar.index % 2 === 0 ? [[0, 1.2], [1.5, 1], [3, 0.5]] : [[0.5, 1], [2, 0.5], [2.5, 1.2]];
         // The hits colour the chord with its ninth (the scale step above the root, voiced above
@@ -166,9 +176,10 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
         const root = nearestPitch(bar.chord.pcs[0]!, v[v.length - 1]!);
         const ninth = scaleNeighbour(scale, root + (root <= v[v.length - 1]! ? 12 : 0), 1);
         const voicing = ninth <= hi ? [...v, ninth] : v;
-        for (const [o, d] of hits) if (o! < L) for (const k of voicing) emit(bar.start + o!, d!, k, vv - 6);
-        const inner = v.length > 2 ? v.slice(1, -1).flatMap((k) => [k, neighbour(k, 1)]) : v;
-        // In the answering phrase the ghost notes answer an octave up where the range allows, as the pads do.
+        const up = [...voicing.slice(1), voicing[0]! + 12 <= hi ? voicing[0]! + 12 : voicing[0]!];
+        hits.forEach(([o, d], h) => { if (o! < L) for (const k of h === 1 ? up : voicing) emit(bar.start + o!, d!, k, vv - 6); });
+        const inner = v.flatMap((k) => [k, neighbour(k, 1)]);
+        // In the answering half-phrase the ghost notes answer an octave up where the range allows, as the pads do.
         const lift = answerLift(bar);
         figureOnsets(fig, L).forEach(({ o, d }, i) => {
           const k = inner[i % inner.length]!;
@@ -203,11 +214,11 @@ export function bassPart(bars: Bar[], part: Part, key: Key, rng: Rng, emit: Emit
   const scale = scalePcs(key);
   /**
    * A passing note on the last beat that walks by step toward the next bar's root, when the
-   * music moves (energy) and the harmony changes; returns the beats it takes from the held note.
+   * music moves at all (energy 0.2) and the harmony changes; returns the beats it takes from the held note.
    */
   const approach = (bar: Bar, i: number): number => {
     const next = bars[i + 1];
-    if (!next || bar.final || bar.len < 4 || bar.energy < 0.35 || next.chord.root === bar.chord.root || !rng.chance(0.6)) return 0;
+    if (!next || bar.final || bar.len < 4 || bar.energy < 0.2 || next.chord.root === bar.chord.root || !rng.chance(0.6)) return 0;
     const target = nearestPitch(next.chord.root, lo + 7);
     const below = scale.map((pc) => nearestPitch(pc, target - 2)).filter((p) => p < target && p >= target - 2);
     const above = scale.map((pc) => nearestPitch(pc, target + 2)).filter((p) => p > target && p <= target + 2);
@@ -230,6 +241,11 @@ export function bassPart(bars: Bar[], part: Part, key: Key, rng: Rng, emit: Emit
       case 'half':
         emit(bar.start, Math.min(2, L), root, v);
         if (L > 2) emit(bar.start + 2, L - 2 - approach(bar, i), bar.energy > 0.5 ? fifth : root, v - 8);
+        break;
+      case 'alternating':
+        // A folk bass player's root and fifth (the fifth below the root when it fits), the fifth on beat 3.
+        emit(bar.start, Math.min(2, L), root, v);
+        if (L > 2) emit(bar.start + 2, L - 2 - approach(bar, i), fifth - 12 >= lo ? fifth - 12 : fifth, v - 8);
         break;
       case 'octaves':
         emit(bar.start, Math.min(2, L), root, v);

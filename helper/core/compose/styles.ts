@@ -9,7 +9,7 @@ import { MusicParameterError } from '../../errors.ts';
 
 export type Role = 'drums' | 'bass' | 'harmony' | 'melody' | 'pad';
 export type HarmonyPattern = 'sustain' | 'arpeggio' | 'pulse8' | 'comp' | 'strum' | 'ostinato16' | 'broken' | 'tremolo';
-export type BassPattern = 'whole' | 'half' | 'eighths' | 'walking' | 'octaves' | 'drone';
+export type BassPattern = 'whole' | 'half' | 'alternating' | 'eighths' | 'walking' | 'octaves' | 'drone';
 export type DrumPattern = 'backbeat' | 'halftime' | 'four-on-floor' | 'boombap' | 'brush-swing' | 'taiko' | 'pulse';
 
 export interface Part {
@@ -90,7 +90,7 @@ export const STYLES: readonly Style[] = [
     parts: [
       P('drums', 'drum kit', 0, { range: [0, 127], pattern: 'boombap', volume: 100, reverb: 30 }),
       P('bass', 'finger bass', 33, { range: [28, 48], pattern: 'half', volume: 100, reverb: 20 }),
-      P('harmony', 'electric piano', 4, { range: [52, 74], pattern: 'comp', volume: 92, chorus: 60, reverb: 50 }),
+      P('harmony', 'electric piano', 4, { range: [52, 79], pattern: 'comp', volume: 92, chorus: 60, reverb: 50 }),
       P('melody', 'vibraphone', 11, { range: [64, 84], volume: 84, pan: 80, reverb: 70, enter: 0.1 }),
     ],
   },
@@ -124,7 +124,7 @@ export const STYLES: readonly Style[] = [
     melodyDensity: 4,
     parts: [
       P('harmony', 'acoustic guitar', 25, { range: [48, 71], pattern: 'strum', volume: 96, reverb: 40 }),
-      P('bass', 'acoustic bass', 32, { range: [28, 50], pattern: 'half', volume: 92, reverb: 30 }),
+      P('bass', 'acoustic bass', 32, { range: [28, 50], pattern: 'alternating', volume: 92, reverb: 30 }),
       P('melody', 'flute', 73, { range: [67, 88], volume: 84, pan: 80, reverb: 60, enter: 0.1 }),
       P('pad', 'string section', 48, { range: [55, 76], pattern: 'sustain', volume: 60, pan: 44, reverb: 80, enter: 0.55 }),
       P('drums', 'brush kit', 40, { range: [0, 127], pattern: 'halftime', volume: 80, reverb: 40, enter: 0.45 }),
