@@ -60,6 +60,9 @@ export function summarise(r: BenchReport) {
     mixLRA: mean(v.map((x) => x.mix.LRA)),
     jumpSegue: mean(cuts.map((c) => Math.abs(c.segue.loudnessJumpLu))),
     jumpBaseline: mean(cuts.map((c) => Math.abs(c.baseline.loudnessJumpLu))),
+    /** The same over the cuts the music plays across: a silent gap's jump out of silence is what it is for. */
+    jumpAcrossSegue: mean(cuts.filter((c) => c.style !== 'silent-gap').map((c) => Math.abs(c.segue.loudnessJumpLu))),
+    jumpAcrossBaseline: mean(cuts.filter((c) => c.style !== 'silent-gap').map((c) => Math.abs(c.baseline.loudnessJumpLu))),
     fluxSegue: mean(cuts.map((c) => c.segue.fluxSpike)),
     fluxBaseline: mean(cuts.map((c) => c.baseline.fluxSpike)),
     perStyle: Object.fromEntries(styles.map((s) => {
@@ -95,7 +98,8 @@ function targets(r: BenchReport, s: ReturnType<typeof summarise>): Target[] {
   add('cue key = plan key, its relative, or (modes) the major/minor key with its notes', 'all', pct(s.keySameOrRelative), s.keySameOrRelative >= 1);
   add('cue integrated loudness within 0.5 LU of -16', 'all', pct(s.cueLoudnessOk), s.cueLoudnessOk >= 1);
   add('cue true peak <= -1 dBTP', 'all', pct(s.cueTruePeakOk), s.cueTruePeakOk >= 1);
-  add('loudness jump across cuts, Segue vs baseline', 'Segue lower', `${f(s.jumpSegue)} vs ${f(s.jumpBaseline)} LU`, s.jumpSegue < s.jumpBaseline);
+  add('loudness jump across the cuts the music plays across (silent gaps aside), Segue vs baseline', 'Segue lower', `${f(s.jumpAcrossSegue)} vs ${f(s.jumpAcrossBaseline)} LU`, s.jumpAcrossSegue < s.jumpAcrossBaseline);
+  add('loudness jump across all cuts, silent gaps included, Segue vs baseline', 'reported', `${f(s.jumpSegue)} vs ${f(s.jumpBaseline)} LU`, null);
   add('spectral-flux spike at cuts, Segue vs baseline', 'Segue lower', `${f(s.fluxSegue)} vs ${f(s.fluxBaseline)}`, s.fluxSegue < s.fluxBaseline);
   add('composition time per scene (max)', '< 50 ms', `${f(s.composeMsMax, 1)} ms`, s.composeMsMax < 50);
   const hp = r.helper;

@@ -157,5 +157,44 @@ describe('bridge mastering', () => {
     assert.ok(lufs(whole, half, n) - lufs(whole, 0, half) > 20);
     for (const [a, b] of [[0, half - SAMPLE_RATE / 2], [half + SAMPLE_RATE / 2, n]] as const) assert.ok(Math.abs(lufs(split, a, b) + 16) < 0.6, `half at ${lufs(split, a, b)}`);
   });
+
+  it('rides the second either side of a cut to the loudness of the music it belongs to, leaving the rest and the body\'s loudness alone', () => {
+    const n = 10 * SAMPLE_RATE;
+    const cut = 5 * SAMPLE_RATE;
+    // A bar that happens to be quiet just before the cut (a tune resting), and a loud downbeat bar after it.
+    const level = (i: number) => (i >= cut - SAMPLE_RATE && i < cut ? 0.05 : i >= cut && i < cut + SAMPLE_RATE ? 0.2 : 0.1);
+    const make = () => [0, 1].map(() => Float32Array.from({ length: n }, (_, i) => level(i) * Math.sin((2 * Math.PI * 440 * i) / SAMPLE_RATE)));
+    const lufs = (ch: Float32Array[], a: number, b: number) => integratedLoudness(ch.map((c) => c.subarray(a, b)));
+    const opts = { targetLufs: -16, ceilingDbtp: -1, bodyStart: 0, bodyEnd: n, fadeIn: null, fadeOut: null, release: null };
+    const plain = make();
+    master(plain, opts);
+    const ridden = make();
+    master(ridden, { ...opts, rides: [{ at: cut, side: 'before' }, { at: cut, side: 'after' }] });
+    const jump = (ch: Float32Array[]) => lufs(ch, cut, cut + SAMPLE_RATE) - lufs(ch, cut - SAMPLE_RATE, cut);
+    assert.ok(Math.abs(jump(plain) - 12) < 0.3, `unridden, the cut jumps ${jump(plain).toFixed(2)} LU`);
+    // Each side moves at most RIDE_MAX_DB (4 dB) toward the body: 12 LU becomes about 4.
+    assert.ok(Math.abs(jump(ridden) - 4) < 0.6, `ridden, the cut jumps ${jump(ridden).toFixed(2)} LU`);
+    assert.ok(Math.abs(lufs(ridden, 0, n) + 16) < 0.2, `the body stays on target (${lufs(ridden, 0, n).toFixed(2)} LUFS)`);
+    // More than two seconds from the cut, the ride changes nothing but the overall gain.
+    const ratio = (i: number) => ridden[0]![i]! / plain[0]![i]!;
+    for (const i of [SAMPLE_RATE, 2 * SAMPLE_RATE, 7.5 * SAMPLE_RATE, 9 * SAMPLE_RATE]) assert.ok(Math.abs(ratio(i + 11) / ratio(SAMPLE_RATE + 11) - 1) < 1e-3, `sample ${i}`);
+  });
+
+  it('rides a split bridge\'s cut against each half\'s own loudness', () => {
+    const n = 10 * SAMPLE_RATE;
+    const cut = 5 * SAMPLE_RATE;
+    // A's half even; B's half opens with a loud bar and settles quieter, like a downbeat into a rock groove.
+    const level = (i: number) => (i < cut ? 0.1 : i < cut + SAMPLE_RATE ? 0.17 : 0.12);
+    const make = () => [0, 1].map(() => Float32Array.from({ length: n }, (_, i) => level(i) * Math.sin((2 * Math.PI * 440 * i) / SAMPLE_RATE)));
+    const lufs = (ch: Float32Array[], a: number, b: number) => integratedLoudness(ch.map((c) => c.subarray(a, b)));
+    const opts = { targetLufs: -16, ceilingDbtp: -1, bodyStart: 0, bodyEnd: n, fadeIn: null, fadeOut: null, release: null, split: { at: cut, glide: 0.25 * SAMPLE_RATE } };
+    const plain = make();
+    master(plain, opts);
+    const ridden = make();
+    master(ridden, { ...opts, rides: [{ at: cut, side: 'before' }, { at: cut, side: 'after' }] });
+    const jump = (ch: Float32Array[]) => lufs(ch, cut, cut + SAMPLE_RATE) - lufs(ch, cut - SAMPLE_RATE, cut);
+    assert.ok(jump(plain) > 2.2, `unridden, B's first bar stands ${jump(plain).toFixed(2)} LU above A's last`);
+    assert.ok(Math.abs(jump(ridden)) < 1, `ridden, ${jump(ridden).toFixed(2)} LU`);
+  });
 });
 

@@ -202,6 +202,31 @@ describe('prompts that agree with themselves', () => {
     assert.ok(['first', 'fade', 'bridge', 'abrupt-cut'].every((x) => seen.has(x)), [...seen].join(', '));
   });
 
+  it('rides the level at every cut the music plays across: abrupt cuts, crossfades and a bridge\'s own cut, never into a silent gap', () => {
+    const r = new Rng(11);
+    const seen = new Set<string>();
+    const timelineOf = (c: { handles: { head: number }; timelineIn: number }, f: number) => f - c.handles.head + c.timelineIn;
+    for (let trial = 0; trial < 60; trial++) {
+      const input = scenesOf(Array.from({ length: 5 }, () => 6 + Math.floor(r.next() * 14))).map((scene) => ({ scene, analysis: random(() => r.next()) }));
+      const plan = planSequence(input, settings);
+      const cues = layoutCues(plan.scenes, plan.transitions, settings, [1, 2, 3, 4, 5]);
+      for (const t of plan.transitions) {
+        seen.add(t.style);
+        const ridden = cues.filter((c) => (c.job.master.rides ?? []).some((x) => timelineOf(c, x.at) === t.atSample));
+        const expected = t.style === 'bridge' ? [`bridge-${t.cut + 1}`] : t.style === 'silent-gap' ? [] : [`scene-${t.cut + 1}`, `scene-${t.cut + 2}`];
+        assert.deepEqual(ridden.map((c) => c.id).sort(), expected.sort(), `cut ${t.cut + 1} (${t.style})`);
+        for (const c of ridden) {
+          const sides = c.job.master.rides!.filter((x) => timelineOf(c, x.at) === t.atSample).map((x) => x.side).sort();
+          assert.deepEqual(sides, c.kind === 'bridge' ? ['after', 'before'] : [c.scene === t.cut ? 'before' : 'after'], `${c.id} at cut ${t.cut + 1}`);
+        }
+      }
+      // Nothing else is ridden: the first scene's start, the last one's end, the joins with bridges.
+      const rides = cues.reduce((a, c) => a + (c.job.master.rides?.length ?? 0), 0);
+      assert.equal(rides, plan.transitions.reduce((a, t) => a + (t.style === 'silent-gap' ? 0 : 2), 0));
+    }
+    assert.ok(['fade', 'bridge', 'abrupt-cut', 'silent-gap'].every((x) => seen.has(x)), [...seen].join(', '));
+  });
+
   it('tells a re-cut\'s new scene apart from a kept neighbour by changing only the new one', () => {
     const [a, b] = [analysis(0.5, -0.2, { brightness: 0.9 }), analysis(0.5, -0.2, { brightness: 0.2 })];
     const prompt = planSequence(scenesOf([10]).map((scene) => ({ scene, analysis: a })), settings).scenes[0]!.prompt;

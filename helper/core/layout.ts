@@ -4,7 +4,7 @@ import { bridgeBeatPositions } from './bridge.ts';
 import type { BridgeSpec } from './compose/bridge.ts';
 import type { CompositionSpec } from './compose/types.ts';
 import { styleById } from './compose/styles.ts';
-import type { FileDuck, MasterOptions } from './master.ts';
+import type { CutRide, FileDuck, MasterOptions } from './master.ts';
 
 /**
  * Tempo fitting and cue placement. Pure.
@@ -158,6 +158,17 @@ function ducksIn(transitions: readonly Transition[], timelineIn: number, bodySta
 }
 
 /**
+ * A scene cue is ridden (master's rides) at the cuts its music plays across: abrupt cuts and the
+ * middle of crossfades (file samples `cutIn`, `cutOut`). Not into a silent gap, whose release is
+ * meant to fall away, nor at a bridge's 20 ms join: the bridge rides its own cut.
+ */
+function ridesAt(before: Transition | undefined, cutIn: number, after: Transition | undefined, cutOut: number): { rides?: CutRide[] } {
+  const across = (t: Transition | undefined) => t?.style === 'abrupt-cut' || t?.style === 'fade';
+  const rides: CutRide[] = [...(across(before) ? [{ at: cutIn, side: 'after' as const }] : []), ...(across(after) ? [{ at: cutOut, side: 'before' as const }] : [])];
+  return rides.length ? { rides } : {};
+}
+
+/**
  * Places one cue per scene and one per bridge around the transitions decided for each cut.
  * `seeds[k]` is scene k's current seed. Scene cues come first, in scene order, then bridges.
  */
@@ -211,7 +222,7 @@ export function layoutCues(
         composition: { kind: 'scene', spec: composition },
         ...(settings.engine === 'musicgen' ? { neural: { kind: 'scene' as const, prompt: prompt.caption, bpm: grid.bpm } } : {}),
         render: { originSample: head, samplesPerBeat: grid.samplesPerBeat, beatPositions: null, tailSamplesPerBeat: grid.samplesPerBeat, totalSamples: fileSamples },
-        master: { targetLufs: settings.loudnessLufs, ceilingDbtp: settings.truePeakDbtp, bodyStart, bodyEnd, fadeIn, fadeOut, release, ...ducksIn(transitions, span.start - halfIn, bodyStart, fileSamples) },
+        master: { targetLufs: settings.loudnessLufs, ceilingDbtp: settings.truePeakDbtp, bodyStart, bodyEnd, fadeIn, fadeOut, release, ...ducksIn(transitions, span.start - halfIn, bodyStart, fileSamples), ...ridesAt(before, head, after, head + spanSamples) },
         soundFont: settings.soundFont,
         stems: settings.stems,
       },
@@ -266,6 +277,7 @@ function layoutBridge(scenes: readonly PlannedScene[], t: Transition, span: Brid
       master: {
         targetLufs: settings.loudnessLufs, ceilingDbtp: settings.truePeakDbtp, bodyStart, bodyEnd, fadeIn: join, fadeOut: join, release: null,
         split: { at: head + (t.atSample - span.startSample), glide: Math.round((gA.samplesPerBeat + gB.samplesPerBeat) / 2) },
+        rides: (['before', 'after'] as const).map((side) => ({ at: head + (t.atSample - span.startSample), side })),
         ...ducksIn([t], span.startSample - half, bodyStart, fileSamples),
       },
       soundFont: settings.soundFont,

@@ -1,4 +1,4 @@
-import type { Decibels, Fade, Lufs, Samples } from '../../shared/index.ts';
+import { SAMPLE_RATE, type Decibels, type Fade, type Lufs, type Samples } from '../../shared/index.ts';
 import { integratedLoudness, limitTruePeak, removeDc, truePeakDb } from './loudness.ts';
 
 /**
@@ -27,7 +27,24 @@ export interface MasterOptions {
   split?: { at: Samples; glide: Samples } | null;
   /** Under a voice across a cut: the music `db` down over [from, to), ramping over `ramp` samples either side (file samples). */
   ducks?: FileDuck[];
+  /**
+   * Cuts the music plays across (abrupt cuts, a bridge's cut): the second of music on `side` of
+   * `at` is ridden to the loudness of the music it belongs to (the body, or its half of a split
+   * bridge), as a mixer rides the fader into and out of a cut, so a bar that happens to be quiet
+   * (a tune resting, a lower register) is not heard as a dip against the other side's downbeat.
+   */
+  rides?: CutRide[];
 }
+
+export interface CutRide {
+  at: Samples;
+  side: 'before' | 'after';
+}
+
+/** A ride measures and holds over one second next to the cut, reached over the second before that. */
+export const RIDE_SAMPLES = SAMPLE_RATE;
+/** At most this many dB either way: a ride evens out a bar, it does not rewrite the dynamics. */
+export const RIDE_MAX_DB = 4;
 
 export interface FileDuck {
   from: Samples;
@@ -80,13 +97,17 @@ export const EDGE_RAMP = 240; // 5 ms at 48 kHz
 
 export function master(ch: Float32Array[], o: MasterOptions): MasterResult & { curve: GainCurve } {
   removeDc(ch);
+  const n = ch[0]?.length ?? 0;
+  const loudness = (x: Float32Array[], from: number, to: number) => integratedLoudness(x.map((c) => c.subarray(Math.max(0, from), Math.min(n, to))));
+  const ride = rideCurve(ch, o, loudness);
+  // The loudness gain is measured on the ridden music, so the rides leave the body on target.
+  const ridden = ride ? ch.map((c) => c.map((x, i) => x * ride[i]!)) : ch;
   const gainFor = (from: number, to: number) => {
-    let measured = integratedLoudness(ch.map((c) => c.subarray(from, to)));
-    if (!Number.isFinite(measured)) measured = integratedLoudness(ch);
+    let measured = loudness(ridden, from, to);
+    if (!Number.isFinite(measured)) measured = integratedLoudness(ridden);
     return Number.isFinite(measured) ? o.targetLufs - measured : 0;
   };
   const gainDb = gainFor(o.bodyStart, o.bodyEnd);
-  const n = ch[0]?.length ?? 0;
   const curve: GainCurve = new Float32Array(n).fill(Math.pow(10, gainDb / 20));
   if (o.split) {
     const g1 = gainFor(o.bodyStart, o.split.at);
@@ -97,6 +118,7 @@ export function master(ch: Float32Array[], o: MasterOptions): MasterResult & { c
       curve[i] = Math.pow(10, (g1 + (g2 - g1) * x) / 20);
     }
   }
+  if (ride) multiplyInto(curve, ride);
   if (o.ducks?.length) {
     for (let i = 0; i < n; i++) {
       const db = duckDbAt(o.ducks, i);
@@ -119,6 +141,33 @@ export function master(ch: Float32Array[], o: MasterOptions): MasterResult & { c
   }
   const after = integratedLoudness(ch.map((c) => c.subarray(o.bodyStart, o.bodyEnd)));
   return { integratedLufs: round2(after), truePeakDbtp: round2(tp), gainDb: round2(gainDb), curve };
+}
+
+/**
+ * The rides' gain per sample (null when there are none): each ride's dB is the loudness of the
+ * music it belongs to less that of its second next to the cut, within RIDE_MAX_DB, held over that
+ * second and reached linearly in dB over the second before it (after it, for a ride after the cut).
+ */
+function rideCurve(ch: Float32Array[], o: MasterOptions, loudness: (x: Float32Array[], from: number, to: number) => number): Float32Array | null {
+  if (!o.rides?.length) return null;
+  const n = ch[0]?.length ?? 0;
+  const db = new Float32Array(n);
+  for (const r of o.rides) {
+    const firstHalf = r.side === 'before' ? r.at <= o.split?.at! : r.at < o.split?.at!;
+    const [from, to] = o.split ? (firstHalf ? [o.bodyStart, o.split.at] : [o.split.at, o.bodyEnd]) : [o.bodyStart, o.bodyEnd];
+    const near = r.side === 'before' ? loudness(ch, r.at - RIDE_SAMPLES, r.at) : loudness(ch, r.at, r.at + RIDE_SAMPLES);
+    // The rest of the music it belongs to (the whole of it when that is shorter than two seconds).
+    const [restFrom, restTo] = r.side === 'before' ? [from, r.at - RIDE_SAMPLES] : [r.at + RIDE_SAMPLES, to];
+    const whole = restTo - restFrom >= 2 * RIDE_SAMPLES ? loudness(ch, restFrom, restTo) : loudness(ch, from, to);
+    if (!Number.isFinite(near) || !Number.isFinite(whole)) continue;
+    const d = Math.max(-RIDE_MAX_DB, Math.min(RIDE_MAX_DB, whole - near));
+    const [lo, hi] = r.side === 'before' ? [r.at - 2 * RIDE_SAMPLES, r.at] : [r.at, r.at + 2 * RIDE_SAMPLES];
+    for (let i = Math.max(0, lo); i < Math.min(n, hi); i++) {
+      const fromCut = r.side === 'before' ? r.at - i : i - r.at;
+      db[i] = db[i]! + d * Math.min(1, Math.max(0, 2 - fromCut / RIDE_SAMPLES));
+    }
+  }
+  return Float32Array.from(db, (x) => Math.pow(10, x / 20));
 }
 
 export function applyCurve(ch: Float32Array[], curve: GainCurve): void {

@@ -33,7 +33,8 @@ export const CACHE_VERSION = 6;
  * the recipe's (a damaged take is made again byte for byte from its recipe). 7: eight-bar melody
  * periods, the figure plan, on-beat accents, tunes in calm scenes, the melody resting under voices,
  * and neural audio fitted by the multi-feature estimator onto grids that follow the music; 8:
- * breaths between calm phrases, wider voicings, moving bass lines, the pedal-and-line ostinato.
+ * breaths between calm phrases, wider voicings, moving bass lines, the pedal-and-line ostinato,
+ * and level rides at cuts (these also change the jobs they apply to).
  */
 export const CUE_VERSION = 8;
 
