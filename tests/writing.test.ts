@@ -73,6 +73,23 @@ describe('denser, more musical writing', () => {
     }
   });
 
+  it('walks the bass into chord changes from a step away, now and then from the semitone below', () => {
+    let diatonic = 0;
+    let chromatic = 0;
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const c = compose({ style: 'cinematic', key: { tonic: 'D', mode: 'minor' }, bpm: 90, beatsPerBar: 4, bodyBeats: 64, headBeats: 0, tailBeats: 0, energyCurve: [0.4], motion: 0.4, seed, ending: 'continue', releaseBeats: 0, intro: false });
+      const bass = c.notes.filter((n) => n.ch === c.channels.find((x) => x.role === 'bass')!.ch).sort((a, b) => a.beat - b.beat);
+      bass.forEach((n, i) => {
+        const next = bass[i + 1];
+        if (n.beat % 4 !== 3 || !next) return;
+        assert.ok(Math.abs(next.key - n.key) <= 2 && next.key !== n.key, `seed ${seed}: beat ${n.beat} steps into ${next.key} from ${n.key}`);
+        if ([0, 2, 3, 5, 7, 8, 10].includes((n.key - 2 + 120) % 12)) diatonic++;
+        else chromatic++;
+      });
+    }
+    assert.ok(diatonic >= 5 && chromatic >= 5, `${diatonic} diatonic and ${chromatic} chromatic approach notes`);
+  });
+
   it('writes the melody in eight-bar periods: the consequent restates the antecedent\'s opening, every open cadence leads on with a pickup', () => {
     for (const style of STYLES.filter((x) => x.beatsPerBar === 4)) {
       for (const seed of [1, 2, 3]) {

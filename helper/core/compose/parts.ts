@@ -209,6 +209,8 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
   }
 }
 
+const CHROMATIC_APPROACH = 0.4;
+
 export function bassPart(bars: Bar[], part: Part, key: Key, rng: Rng, emit: Emit): void {
   const [lo, hi] = part.range;
   const scale = scalePcs(key);
@@ -222,7 +224,8 @@ export function bassPart(bars: Bar[], part: Part, key: Key, rng: Rng, emit: Emit
     const target = nearestPitch(next.chord.root, lo + 7);
     const below = scale.map((pc) => nearestPitch(pc, target - 2)).filter((p) => p < target && p >= target - 2);
     const above = scale.map((pc) => nearestPitch(pc, target + 2)).filter((p) => p > target && p <= target + 2);
-    const pass = (rng.chance(0.5) ? below[0] ?? above[0] : above[0] ?? below[0]) ?? target;
+    // Now and then the semitone below the target instead, the chromatic approach bass players lean on.
+    const pass = rng.chance(CHROMATIC_APPROACH) ? target - 1 : (rng.chance(0.5) ? below[0] ?? above[0] : above[0] ?? below[0]) ?? target;
     emit(bar.start + bar.len - 1, 0.9, Math.max(lo, Math.min(hi, pass)), vel(bar, 52));
     return 1;
   };
