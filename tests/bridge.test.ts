@@ -76,8 +76,10 @@ describe('the bridge composer', () => {
   const comp = composeBridge(spec);
   const notesIn = (from: number, to: number) => comp.notes.filter((n) => n.beat >= from && n.beat < to && !comp.channels.find((c) => c.ch === n.ch)!.drums);
 
-  it('plays its first bar in the outgoing key and its last in the incoming key (dominant leading tone allowed)', () => {
-    const first = notesIn(0, 4);
+  it('plays its first bar in the outgoing key and its last in the incoming key (dominant leading tone and the bass\'s chromatic approach allowed)', () => {
+    // The bass may step into the next bar's root from a semitone below on the bar's last beat.
+    const approach = (n: (typeof comp.notes)[number]) => n.beat % 4 >= 3 && comp.notes.some((m) => m.ch === n.ch && Math.abs(m.beat - (Math.floor(n.beat) + 1)) < 1e-6 && m.key === n.key + 1);
+    const first = notesIn(0, 4).filter((n) => !approach(n));
     const last = notesIn(12, 16);
     assert.ok(first.length > 0 && last.length > 0);
     const inA = scalePcs(A);

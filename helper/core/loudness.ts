@@ -30,37 +30,68 @@ function kWeightedSquares(ch: Float32Array): Float64Array {
   return b;
 }
 
-/** Mean-square power of 400 ms blocks with 75 % overlap, summed over channels (stereo weights 1). */
-function blockPowers(channels: Float32Array[]): number[] {
-  const block = Math.round(0.4 * SAMPLE_RATE);
-  const hop = Math.round(0.1 * SAMPLE_RATE);
-  const sq = channels.map(kWeightedSquares);
-  const n = channels[0]?.length ?? 0;
-  // Prefix sums make each block O(1).
-  const prefix = sq.map((s) => {
-    const p = new Float64Array(s.length + 1);
-    for (let i = 0; i < s.length; i++) p[i + 1] = p[i]! + s[i]!;
-    return p;
-  });
-  const out: number[] = [];
-  for (let start = 0; start + block <= n; start += hop) {
-    let z = 0;
-    for (const p of prefix) z += (p[start + block]! - p[start]!) / block;
-    out.push(z);
-  }
-  return out;
-}
-
+const BLOCK = Math.round(0.4 * SAMPLE_RATE);
+const HOP = Math.round(0.1 * SAMPLE_RATE);
 const toLufs = (z: number) => -0.691 + 10 * Math.log10(Math.max(z, 1e-20));
 
-/** Integrated loudness with the absolute (-70 LUFS) and relative (-10 LU) gates. -Infinity for silence or < 400 ms. */
-export function integratedLoudness(channels: Float32Array[]): Lufs {
-  const zs = blockPowers(channels).filter((z) => toLufs(z) > -70);
+/** Integrated loudness of 400 ms block powers (75 % overlap) with the absolute (-70 LUFS) and relative (-10 LU) gates. */
+function gatedLoudness(blocks: number[]): Lufs {
+  const zs = blocks.filter((z) => toLufs(z) > -70);
   if (!zs.length) return -Infinity;
   const rel = toLufs(zs.reduce((a, b) => a + b, 0) / zs.length) - 10;
   const gated = zs.filter((z) => toLufs(z) > rel);
   if (!gated.length) return -Infinity;
   return toLufs(gated.reduce((a, b) => a + b, 0) / gated.length);
+}
+
+/**
+ * The K-weighted power of a signal, summed over channels (stereo weights 1), filtered once and
+ * kept as prefix sums, so the integrated loudness of any range costs only its blocks: mastering
+ * measures a cue's body, its halves and the seconds beside its cuts from one pass.
+ */
+export class LoudnessMeter {
+  private constructor(private readonly power: Float64Array, private readonly prefix: Float64Array) {}
+
+  static of(channels: Float32Array[]): LoudnessMeter {
+    const n = channels[0]?.length ?? 0;
+    const power = new Float64Array(n);
+    for (const c of channels) {
+      const sq = kWeightedSquares(c);
+      for (let i = 0; i < n; i++) power[i] = power[i]! + sq[i]!;
+    }
+    return new LoudnessMeter(power, prefixOf(power));
+  }
+
+  /**
+   * The meter of this signal times a gain per sample (squared into the power after the filter:
+   * exact for a constant gain, and within a small fraction of a dB for gains that move over
+   * hundreds of milliseconds, as mastering's rides do).
+   */
+  withGain(gain: Float32Array): LoudnessMeter {
+    const power = new Float64Array(this.power.length);
+    for (let i = 0; i < power.length; i++) power[i] = this.power[i]! * gain[i]! * gain[i]!;
+    return new LoudnessMeter(power, prefixOf(power));
+  }
+
+  /** Integrated loudness of [from, to), clamped to the signal; -Infinity for silence or under 400 ms. */
+  loudness(from = 0, to = this.power.length): Lufs {
+    const a = Math.max(0, Math.round(from));
+    const b = Math.min(this.power.length, Math.round(to));
+    const blocks: number[] = [];
+    for (let start = a; start + BLOCK <= b; start += HOP) blocks.push((this.prefix[start + BLOCK]! - this.prefix[start]!) / BLOCK);
+    return gatedLoudness(blocks);
+  }
+}
+
+function prefixOf(x: Float64Array): Float64Array {
+  const p = new Float64Array(x.length + 1);
+  for (let i = 0; i < x.length; i++) p[i + 1] = p[i]! + x[i]!;
+  return p;
+}
+
+/** Integrated loudness with the absolute (-70 LUFS) and relative (-10 LU) gates. -Infinity for silence or < 400 ms. */
+export function integratedLoudness(channels: Float32Array[]): Lufs {
+  return LoudnessMeter.of(channels).loudness();
 }
 
 /** 4x oversampling interpolator (windowed sinc, 48 taps): estimates inter-sample peaks as BS.1770 annex 2 asks. */
