@@ -28,10 +28,11 @@ export interface MasterOptions {
   /** Under a voice across a cut: the music `db` down over [from, to), ramping over `ramp` samples either side (file samples). */
   ducks?: FileDuck[];
   /**
-   * Cuts the music plays across (abrupt cuts, a bridge's cut): the second of music on `side` of
-   * `at` is ridden to the loudness of the music it belongs to (the body, or its half of a split
-   * bridge), as a mixer rides the fader into and out of a cut, so a bar that happens to be quiet
-   * (a tune resting, a lower register) is not heard as a dip against the other side's downbeat.
+   * Cuts the music plays across (abrupt cuts, a crossfade's centre, a bridge's cut): the second of
+   * music on `side` of `at` is ridden toward the loudness of the rest of the music it belongs to
+   * (the body, or its half of a split bridge), as a mixer rides the fader into and out of a cut, so
+   * a bar that happens to be quiet (a tune resting, a lower register) is not heard as a dip against
+   * the other side's downbeat.
    */
   rides?: CutRide[];
 }
@@ -144,22 +145,22 @@ export function master(ch: Float32Array[], o: MasterOptions): MasterResult & { c
 }
 
 /**
- * The rides' gain per sample (null when there are none): each ride's dB is the loudness of the
- * music it belongs to less that of its second next to the cut, within RIDE_MAX_DB, held over that
- * second and reached linearly in dB over the second before it (after it, for a ride after the cut).
+ * The rides' gain per sample (null when there are none): each ride's dB is the loudness of the rest
+ * of the music it belongs to less that of its second next to the cut, within RIDE_MAX_DB, held over
+ * that second and reached linearly in dB over the second before it (after it, for a ride after the
+ * cut).
  */
 function rideCurve(n: number, o: MasterOptions, meter: LoudnessMeter): Float32Array | null {
   if (!o.rides?.length) return null;
   const db = new Float32Array(n);
   for (const r of o.rides) {
-    const firstHalf = r.side === 'before' ? r.at <= o.split?.at! : r.at < o.split?.at!;
-    const [from, to] = o.split ? (firstHalf ? [o.bodyStart, o.split.at] : [o.split.at, o.bodyEnd]) : [o.bodyStart, o.bodyEnd];
+    const [from, to] = musicOf(r, o);
     const near = r.side === 'before' ? meter.loudness(r.at - RIDE_SAMPLES, r.at) : meter.loudness(r.at, r.at + RIDE_SAMPLES);
     // The rest of the music it belongs to (the whole of it when that is shorter than two seconds).
     const [restFrom, restTo] = r.side === 'before' ? [from, r.at - RIDE_SAMPLES] : [r.at + RIDE_SAMPLES, to];
-    const whole = restTo - restFrom >= 2 * RIDE_SAMPLES ? meter.loudness(restFrom, restTo) : meter.loudness(from, to);
-    if (!Number.isFinite(near) || !Number.isFinite(whole)) continue;
-    const d = Math.max(-RIDE_MAX_DB, Math.min(RIDE_MAX_DB, whole - near));
+    const rest = restTo - restFrom >= 2 * RIDE_SAMPLES ? meter.loudness(restFrom, restTo) : meter.loudness(from, to);
+    if (!Number.isFinite(near) || !Number.isFinite(rest)) continue;
+    const d = Math.max(-RIDE_MAX_DB, Math.min(RIDE_MAX_DB, rest - near));
     const [lo, hi] = r.side === 'before' ? [r.at - 2 * RIDE_SAMPLES, r.at] : [r.at, r.at + 2 * RIDE_SAMPLES];
     for (let i = Math.max(0, lo); i < Math.min(n, hi); i++) {
       const fromCut = r.side === 'before' ? r.at - i : i - r.at;
@@ -170,6 +171,13 @@ function rideCurve(n: number, o: MasterOptions, meter: LoudnessMeter): Float32Ar
   const gain = new Float32Array(n);
   for (let i = 0; i < n; i++) gain[i] = db[i] ? Math.pow(10, db[i]! / 20) : 1;
   return gain;
+}
+
+/** The music a ride belongs to: the body, or the half of a split bridge on the ride's side of the cut. */
+function musicOf(r: CutRide, o: MasterOptions): [number, number] {
+  if (!o.split) return [o.bodyStart, o.bodyEnd];
+  const first = r.side === 'before' ? r.at <= o.split.at : r.at < o.split.at;
+  return first ? [o.bodyStart, o.split.at] : [o.split.at, o.bodyEnd];
 }
 
 export function applyCurve(ch: Float32Array[], curve: GainCurve): void {

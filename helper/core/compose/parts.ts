@@ -177,7 +177,9 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
         const ninth = scaleNeighbour(scale, root + (root <= v[v.length - 1]! ? 12 : 0), 1);
         const voicing = ninth <= hi ? [...v, ninth] : v;
         const up = [...voicing.slice(1), voicing[0]! + 12 <= hi ? voicing[0]! + 12 : voicing[0]!];
-        hits.forEach(([o, d], h) => { if (o! < L) for (const k of h === 1 ? up : voicing) emit(bar.start + o!, d!, k, vv - 6); });
+        hits.forEach(([o, d], h) => {
+          if (o! < L) for (const k of h === 1 ? up : voicing) emit(bar.start + o!, d!, k, vv - 6);
+        });
         const inner = v.flatMap((k) => [k, neighbour(k, 1)]);
         // In the answering half-phrase the ghost notes answer an octave up where the range allows, as the pads do.
         const lift = answerLift(bar);
@@ -209,6 +211,7 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
   }
 }
 
+/** The share of the bass's approach notes taken from the semitone below the next root. */
 const CHROMATIC_APPROACH = 0.4;
 
 export function bassPart(bars: Bar[], part: Part, key: Key, rng: Rng, emit: Emit): void {
