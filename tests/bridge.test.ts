@@ -144,12 +144,13 @@ describe('fade shapes', () => {
 });
 
 describe('bridge mastering', () => {
+  const lufs = (ch: Float32Array[], a: number, b: number) => integratedLoudness(ch.map((c) => c.subarray(a, b)));
+
   it('brings each half of a bridge to the target, so it meets both neighbours at their loudness', () => {
     const n = 8 * SAMPLE_RATE;
     const half = n / 2;
     // A quiet first half (A's texture) and a loud second half (B's), like a piano-to-rock bridge.
     const make = () => [0, 1].map(() => Float32Array.from({ length: n }, (_, i) => (i < half ? 0.02 : 0.4) * Math.sin((2 * Math.PI * 440 * i) / SAMPLE_RATE)));
-    const lufs = (ch: Float32Array[], a: number, b: number) => integratedLoudness(ch.map((c) => c.subarray(a, b)));
     const opts = { targetLufs: -16, ceilingDbtp: -1, bodyStart: 0, bodyEnd: n, fadeIn: null, fadeOut: null, release: null };
     const whole = make();
     master(whole, opts);
@@ -166,7 +167,6 @@ describe('bridge mastering', () => {
     // A bar that happens to be quiet just before the cut (a tune resting), and a loud downbeat bar after it.
     const level = (i: number) => (i >= cut - SAMPLE_RATE && i < cut ? 0.05 : i >= cut && i < cut + SAMPLE_RATE ? 0.2 : 0.1);
     const make = () => [0, 1].map(() => Float32Array.from({ length: n }, (_, i) => level(i) * Math.sin((2 * Math.PI * 440 * i) / SAMPLE_RATE)));
-    const lufs = (ch: Float32Array[], a: number, b: number) => integratedLoudness(ch.map((c) => c.subarray(a, b)));
     const opts = { targetLufs: -16, ceilingDbtp: -1, bodyStart: 0, bodyEnd: n, fadeIn: null, fadeOut: null, release: null };
     const plain = make();
     master(plain, opts);
@@ -188,7 +188,6 @@ describe('bridge mastering', () => {
     // A's half even; B's half opens with a loud bar and settles quieter, like a downbeat into a rock groove.
     const level = (i: number) => (i < cut ? 0.1 : i < cut + SAMPLE_RATE ? 0.17 : 0.12);
     const make = () => [0, 1].map(() => Float32Array.from({ length: n }, (_, i) => level(i) * Math.sin((2 * Math.PI * 440 * i) / SAMPLE_RATE)));
-    const lufs = (ch: Float32Array[], a: number, b: number) => integratedLoudness(ch.map((c) => c.subarray(a, b)));
     const opts = { targetLufs: -16, ceilingDbtp: -1, bodyStart: 0, bodyEnd: n, fadeIn: null, fadeOut: null, release: null, split: { at: cut, glide: 0.25 * SAMPLE_RATE } };
     const plain = make();
     master(plain, opts);

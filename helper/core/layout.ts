@@ -258,6 +258,7 @@ function layoutBridge(scenes: readonly PlannedScene[], t: Transition, span: Brid
   };
   const bodyStart = head - half;
   const bodyEnd = head + bodySamples + half;
+  const cutAt = head + (t.atSample - span.startSample); // the cut, in file samples
   const id = `bridge-${t.cut + 1}`;
   return {
     id, kind: 'bridge', scene: null, cut: t.cut,
@@ -276,8 +277,8 @@ function layoutBridge(scenes: readonly PlannedScene[], t: Transition, span: Brid
       },
       master: {
         targetLufs: settings.loudnessLufs, ceilingDbtp: settings.truePeakDbtp, bodyStart, bodyEnd, fadeIn: join, fadeOut: join, release: null,
-        split: { at: head + (t.atSample - span.startSample), glide: Math.round((gA.samplesPerBeat + gB.samplesPerBeat) / 2) },
-        rides: (['before', 'after'] as const).map((side) => ({ at: head + (t.atSample - span.startSample), side })),
+        split: { at: cutAt, glide: Math.round((gA.samplesPerBeat + gB.samplesPerBeat) / 2) },
+        rides: (['before', 'after'] as const).map((side) => ({ at: cutAt, side })),
         ...ducksIn([t], span.startSample - half, bodyStart, fileSamples),
       },
       soundFont: settings.soundFont,

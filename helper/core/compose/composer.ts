@@ -51,7 +51,7 @@ export function compose(spec: CompositionSpec): Composition {
     };
     writeRole(part, active, spec.key, density, prng, emit, 60 / spec.bpm);
   }
-  const finished = applyEnding(applyBreaths(applySwing(notes, style.swing), bars, tune), spec);
+  const finished = applyEnding(applyBreaths(applySwing(notes, style.swing), bars, tune, spec.bodyBeats), spec);
   finished.sort((a, b) => a.beat - b.beat || a.ch - b.ch || a.key - b.key);
   return { channels, notes: finished, headBeats: spec.headBeats, bodyBeats: spec.bodyBeats, tailBeats: spec.tailBeats };
 }
@@ -77,10 +77,11 @@ function activeBars(bars: Bar[], part: Part, spec: CompositionSpec): Bar[] {
  * about one beat in 43 (empty-beat rate 0.023, SymMV). Busier music fills the bar instead, and the
  * cue's last bar leads into its transition or has its own ending.
  */
-function applyBreaths(notes: NoteEvent[], bars: Bar[], tune: ReadonlySet<number>): NoteEvent[] {
+function applyBreaths(notes: NoteEvent[], bars: Bar[], tune: ReadonlySet<number>, bodyBeats: number): NoteEvent[] {
   const calm = (b: Bar) => b.energy <= 0.5;
   const breathes = (b: Bar) => (b.index % 8 === 7 ? calm(b) : b.index % 4 === 3 && calm(b) && !tune.has(b.index) && !tune.has(b.index + 1));
-  const breaths = bars.filter((b) => b.section === 'body' && !b.final && breathes(b) && bars.some((n) => n.index === b.index + 1 && n.section === 'body'))
+  // Body bars are contiguous, so another follows unless this one ends the body.
+  const breaths = bars.filter((b) => b.section === 'body' && !b.final && b.start + b.len < bodyBeats && breathes(b))
     .map((b) => [b.start + b.len - 1, b.start + b.len] as const);
   if (!breaths.length) return notes;
   return notes.filter((n) => !breaths.some(([from, to]) => n.beat >= from - 1e-9 && n.beat < to - 1e-9));

@@ -245,18 +245,17 @@ export function bassPart(bars: Bar[], part: Part, key: Key, rng: Rng, emit: Emit
         emit(bar.start, L, root, v);
         break;
       case 'half':
-        emit(bar.start, Math.min(2, L), root, v);
-        if (L > 2) emit(bar.start + 2, L - 2 - approach(bar, i), bar.energy > 0.5 ? fifth : root, v - 8);
-        break;
       case 'alternating':
-        // A folk bass player's root and fifth (the fifth below the root when it fits), the fifth on beat 3.
+      case 'octaves': {
+        // The root on the downbeat and a second note on beat 3: the root again (the fifth with
+        // energy), a folk bass player's fifth (below the root when it fits), or the octave above.
+        const second = pattern === 'octaves' ? (root + 12 <= hi ? root + 12 : root)
+          : pattern === 'alternating' ? (fifth - 12 >= lo ? fifth - 12 : fifth)
+          : bar.energy > 0.5 ? fifth : root;
         emit(bar.start, Math.min(2, L), root, v);
-        if (L > 2) emit(bar.start + 2, L - 2 - approach(bar, i), fifth - 12 >= lo ? fifth - 12 : fifth, v - 8);
+        if (L > 2) emit(bar.start + 2, L - 2 - approach(bar, i), second, v - (pattern === 'octaves' ? 10 : 8));
         break;
-      case 'octaves':
-        emit(bar.start, Math.min(2, L), root, v);
-        if (L > 2) emit(bar.start + 2, L - 2 - approach(bar, i), root + 12 <= hi ? root + 12 : root, v - 10);
-        break;
+      }
       case 'eighths':
         // Root eighths, the off-beats of the second half-bar up the octave (where the range allows).
         for (let j = 0; j < L * 2; j++) {
