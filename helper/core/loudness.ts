@@ -124,6 +124,7 @@ const SPAN = 64;
  */
 export function truePeakEnvelope(x: Float32Array, floor = 0): Float32Array {
   const env = new Float32Array(x.length);
+  const [, h1, h2, h3] = PHASES as [Float64Array, Float64Array, Float64Array, Float64Array];
   for (let s0 = 0; s0 < x.length; s0 += SPAN) {
     const s1 = Math.min(x.length, s0 + SPAN);
     let local = 0;
@@ -132,16 +133,19 @@ export function truePeakEnvelope(x: Float32Array, floor = 0): Float32Array {
     for (let i = s0; i < s1; i++) {
       let m = Math.abs(x[i]!);
       if (exact) {
-        for (let p = 1; p < OS; p++) {
-          const h = PHASES[p]!;
-          let acc = 0;
-          for (let k = -TAPS + 1; k <= TAPS; k++) {
-            const j = i + k;
-            if (j >= 0 && j < x.length) acc += x[j]! * h[k + TAPS - 1]!;
-          }
-          const a = Math.abs(acc);
-          if (a > m) m = a;
+        // The three phases between i and i+1 in one pass over the taps (each summed in tap order,
+        // as one phase at a time would); taps that fall outside the signal are zeros.
+        const k0 = Math.max(-TAPS + 1, -i);
+        const k1 = Math.min(TAPS, x.length - 1 - i);
+        let a1 = 0, a2 = 0, a3 = 0;
+        for (let k = k0; k <= k1; k++) {
+          const v = x[i + k]!;
+          const t = k + TAPS - 1;
+          a1 += v * h1[t]!;
+          a2 += v * h2[t]!;
+          a3 += v * h3[t]!;
         }
+        m = Math.max(m, Math.abs(a1), Math.abs(a2), Math.abs(a3));
       }
       env[i] = m;
     }
