@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { SAMPLE_RATE } from '../shared/index.ts';
+import { PlanSettings, SAMPLE_RATE, type SceneAnalysis } from '../shared/index.ts';
+import { layoutCues } from '../helper/core/layout.ts';
+import { planSequence } from '../helper/core/plan.ts';
 import { limitTruePeak } from '../helper/core/loudness.ts';
 import { encodeWav24 } from '../helper/core/wav.ts';
-import { InterruptedError } from '../helper/errors.ts';
+import { EngineError, InterruptedError } from '../helper/errors.ts';
 import { MIX_BLOCK, writeMixdown } from '../helper/pipeline/mixdown.ts';
 import { readWav, tmpDir } from './helpers.ts';
 
@@ -79,5 +81,26 @@ describe('render workers', () => {
     assert.equal(coresAllowed(4, 'max 100000'), 4, 'no quota');
     assert.equal(coresAllowed(2, null), 2, 'no cgroup v2');
     assert.equal(coresAllowed(8, '50000 100000'), 1, 'never fewer than one');
+  });
+
+  it('decode a SoundFont as they start without being broken by one that cannot be read: each render still reports its own', async () => {
+    const { RenderPool } = await import('../helper/pipeline/pool.ts');
+    const analysis: SceneAnalysis = {
+      brightness: 0.5, contrast: 0.3, saturation: 0.3, warmth: 0, motion: 0.3, motionPeaks: [], shotRate: 4, dominantColours: [],
+      valence: 0, arousal: 0, curve: { valence: [0], arousal: [0], speech: [] }, speech: null, tags: [], caption: 'x',
+    };
+    const scene = { index: 0, start: 0, end: 4, startSample: 0, endSample: 4 * SAMPLE_RATE, origin: 'caller' as const, mergedCuts: [] };
+    const settings = PlanSettings.parse({ minSceneSec: 1, engine: 'symbolic', seed: 1, loudnessLufs: -16, truePeakDbtp: -1, handleBars: 1, fadeShape: 'linear', stems: false, llm: null, soundFont: 'timgm6mb' });
+    const plan = planSequence([{ scene, analysis }], settings);
+    const job = layoutCues(plan.scenes, plan.transitions, settings, [1])[0]!.job;
+    const missing = join(tmpDir('warm'), 'gone.sf2');
+    const pool = new RenderPool(1, { warmSoundFont: missing });
+    try {
+      const done = await pool.render(job, join(tmpDir('warm-cache'), 'cue.wav'));
+      assert.ok(Math.abs(done.integratedLufs - -16) < 0.5, `the good SoundFont renders on target (${done.integratedLufs} LUFS)`);
+      await assert.rejects(pool.render({ ...job, soundFont: missing }, join(tmpDir('warm-cache'), 'cue2.wav')), (e: Error) => e instanceof EngineError && /gone\.sf2" could not be read/.test(e.message));
+    } finally {
+      await pool.close();
+    }
   });
 });

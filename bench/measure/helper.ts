@@ -37,7 +37,7 @@ export async function measureHelper(work: string, cacheDir: string): Promise<Hel
   const seq = await demoSequence(video);
   const h = await startServe(join(work, 'helper-data'), ['--quiet'], { SEGUE_CACHE_DIR: cacheDir });
   try {
-    await new Promise((x) => setTimeout(x, 1500)); // workers up, SoundFont not yet touched: the idle figure
+    await new Promise((x) => setTimeout(x, 1500)); // workers up and decoding the default SoundFont: the idle figure
     const idleRssMb = rssMb(h.proc.pid!);
     const timed = async (method: string, path: string, body: unknown) => {
       const t = performance.now();

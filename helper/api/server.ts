@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { API_VERSION, type JobResult, RegenerateRequest, ScoreRequest, TransitionRequest, UseTakeRequest, type ApiError, type Health } from '../../shared/index.ts';
+import { API_VERSION, type JobResult, RegenerateRequest, ScoreRequest, ScoreSettings, TransitionRequest, UseTakeRequest, type ApiError, type Health } from '../../shared/index.ts';
 import { regenerate, setTransition, useTake } from '../core/edit.ts';
 import { executionProviders } from '../adapters/onnx.ts';
 import { SOUNDFONTS } from '../adapters/synth.ts';
@@ -76,7 +76,8 @@ export async function startHelper(o: HelperOptions): Promise<Helper> {
   const store = new ProjectStore(o.dataDir);
   const staleStagingRemoved = store.cleanStaging();
   const token = loadOrCreateToken(o.dataDir);
-  const pool = new RenderPool(o.workers);
+  // Warm with the default SoundFont: the first score after start does not wait for its decoding.
+  const pool = new RenderPool(o.workers, { warmSoundFont: ScoreSettings.parse({}).soundFont });
   // The job queue fills in the seconds.
   const outcome = (r: EditOutcome): JobResult => ({ changed: r.changed, rendered: r.rendered, removed: r.removed, seconds: 0 });
   const run: Runner = async (spec, emit, signal) => {

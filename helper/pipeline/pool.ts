@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { CueJob } from '../core/layout.ts';
 import type { MasterResult } from '../core/master.ts';
 import { EngineError, InterruptedError, MusicParameterError, OutputError } from '../errors.ts';
-import type { WorkerReply, WorkerRequest } from './worker.ts';
+import type { WorkerReply, WorkerRequest, WorkerStart } from './worker.ts';
 
 /**
  * A small pool of worker threads that render cues in parallel (one per core by default). Jobs are
@@ -57,12 +57,13 @@ export class RenderPool {
     return Math.min(usableCores(), 4);
   }
 
-  constructor(readonly size = RenderPool.defaultSize(), private readonly workerUrl: URL = defaultWorkerUrl) {
+  /** `start.warmSoundFont`: each worker decodes it as it starts (the helper's pool, which outlives many requests). */
+  constructor(readonly size = RenderPool.defaultSize(), private readonly start: WorkerStart = {}, private readonly workerUrl: URL = defaultWorkerUrl) {
     for (let i = 0; i < size; i++) this.spawn();
   }
 
   private spawn(): void {
-    const w = new Worker(this.workerUrl);
+    const w = new Worker(this.workerUrl, { workerData: this.start });
     this.workers.add(w);
     this.idle.push(w);
     w.on('message', (m: WorkerReply) => {
