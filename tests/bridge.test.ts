@@ -5,7 +5,7 @@ import { bridgeBeatPositions, planBridgeSpan, BRIDGE_JOIN_SAMPLES } from '../hel
 import { composeBridge, pivotChord, slerpWeights, type BridgeSpec } from '../helper/core/compose/bridge.ts';
 import { scalePcs } from '../helper/core/compose/harmony.ts';
 import { styleById } from '../helper/core/compose/styles.ts';
-import { applyFades, master } from '../helper/core/master.ts';
+import { applyFades, master, RIDE_MAX_DB } from '../helper/core/master.ts';
 import { integratedLoudness } from '../helper/core/loudness.ts';
 
 /** The bridge composer and its geometry, and fade shapes: pure, no rendering. */
@@ -196,6 +196,57 @@ describe('bridge mastering', () => {
     const jump = (ch: Float32Array[]) => lufs(ch, cut, cut + SAMPLE_RATE) - lufs(ch, cut - SAMPLE_RATE, cut);
     assert.ok(jump(plain) > 2.2, `unridden, B's first bar stands ${jump(plain).toFixed(2)} LU above A's last`);
     assert.ok(Math.abs(jump(ridden)) < 1, `ridden, ${jump(ridden).toFixed(2)} LU`);
+  });
+
+  it('rides a cue on through the half of a crossfade it still sounds in, without stepping back at the fade\'s centre', () => {
+    const n = 10 * SAMPLE_RATE;
+    const centre = 8 * SAMPLE_RATE;
+    const half = SAMPLE_RATE / 2;
+    // The scene's music drops 8 dB for its last second before the fade's centre and stays there under the fade.
+    const level = (i: number) => (i < centre - SAMPLE_RATE ? 0.1 : 0.04);
+    const make = () => [0, 1].map(() => Float32Array.from({ length: n }, (_, i) => level(i) * Math.sin((2 * Math.PI * 440 * i) / SAMPLE_RATE)));
+    const opts = { targetLufs: -16, ceilingDbtp: -1, bodyStart: 0, bodyEnd: centre + half, fadeIn: null, fadeOut: null, release: null };
+    const x = make();
+    const { curve } = master(x, { ...opts, rides: [{ at: centre, side: 'before', through: half }] });
+    // The gain holds across the centre (no step where the other cue is loudest in the mix)...
+    assert.ok(Math.abs(curve[centre - 100]! / curve[centre + 100]! - 1) < 1e-4, `gain ${curve[centre - 100]} before the centre, ${curve[centre + 100]} after`);
+    // ...and the music from a second before the centre to the fade's end is ridden 4 dB (the cap) toward the rest.
+    const plain = make();
+    master(plain, opts);
+    const lift = lufs(x, centre - SAMPLE_RATE, centre + half) - lufs(x, 0, centre - 2 * SAMPLE_RATE) - (lufs(plain, centre - SAMPLE_RATE, centre + half) - lufs(plain, 0, centre - 2 * SAMPLE_RATE));
+    assert.ok(Math.abs(lift - RIDE_MAX_DB) < 0.2, `lifted ${lift.toFixed(2)} dB`);
+  });
+
+  it('rides a split bridge\'s cut on the music as its halves\' gains and the glide between them leave it', () => {
+    const n = 10 * SAMPLE_RATE;
+    const cut = 5 * SAMPLE_RATE;
+    // Even halves 12 dB apart (a piano bridge into rock): the glide between their gains straddles the cut.
+    const level = (i: number) => (i < cut ? 0.05 : 0.2);
+    const make = () => [0, 1].map(() => Float32Array.from({ length: n }, (_, i) => level(i) * Math.sin((2 * Math.PI * 440 * i) / SAMPLE_RATE)));
+    const opts = { targetLufs: -16, ceilingDbtp: -1, bodyStart: 0, bodyEnd: n, fadeIn: null, fadeOut: null, release: null, split: { at: cut, glide: SAMPLE_RATE / 2 } };
+    const plain = make();
+    master(plain, opts);
+    const ridden = make();
+    master(ridden, { ...opts, rides: [{ at: cut, side: 'before' }, { at: cut, side: 'after' }] });
+    const jump = (ch: Float32Array[]) => lufs(ch, cut, cut + SAMPLE_RATE) - lufs(ch, cut - SAMPLE_RATE, cut);
+    assert.ok(jump(plain) > 0.6, `the glide alone leaves ${jump(plain).toFixed(2)} LU across the cut`);
+    assert.ok(Math.abs(jump(ridden)) < 0.1, `ridden, ${jump(ridden).toFixed(2)} LU`);
+    // Each second next to the cut sits at the loudness of the rest of its own half (beyond the rides' ramps).
+    const restA = lufs(ridden, 0, cut - 2 * SAMPLE_RATE);
+    const restB = lufs(ridden, cut + 2 * SAMPLE_RATE, n);
+    assert.ok(Math.abs(lufs(ridden, cut - SAMPLE_RATE, cut) - restA) < 0.05, `before the cut ${lufs(ridden, cut - SAMPLE_RATE, cut).toFixed(2)}, A ${restA.toFixed(2)}`);
+    assert.ok(Math.abs(lufs(ridden, cut, cut + SAMPLE_RATE) - restB) < 0.05, `after the cut ${lufs(ridden, cut, cut + SAMPLE_RATE).toFixed(2)}, B ${restB.toFixed(2)}`);
+    for (const rest of [restA, restB]) assert.ok(Math.abs(rest + 16) < 0.1, `a half at ${rest.toFixed(2)}`);
+  });
+
+  it('brings the seconds either side of a short bridge\'s cut to the target, though they are most of each half', () => {
+    const n = 5 * SAMPLE_RATE;
+    const cut = 2.5 * SAMPLE_RATE;
+    // Halves of 2.5 s (a two-bar bridge): A's last second quieter than the rest of A, B's first louder than the rest of B.
+    const level = (i: number) => (i < cut - SAMPLE_RATE ? 0.05 : i < cut ? 0.03 : i < cut + SAMPLE_RATE ? 0.3 : 0.2);
+    const x = [0, 1].map(() => Float32Array.from({ length: n }, (_, i) => level(i) * Math.sin((2 * Math.PI * 440 * i) / SAMPLE_RATE)));
+    master(x, { targetLufs: -16, ceilingDbtp: -1, bodyStart: 0, bodyEnd: n, fadeIn: null, fadeOut: null, release: null, split: { at: cut, glide: SAMPLE_RATE / 4 }, rides: [{ at: cut, side: 'before' }, { at: cut, side: 'after' }] });
+    for (const [a, b] of [[cut - SAMPLE_RATE, cut], [cut, cut + SAMPLE_RATE]] as const) assert.ok(Math.abs(lufs(x, a, b) + 16) < 0.1, `${a / SAMPLE_RATE}-${b / SAMPLE_RATE} s at ${lufs(x, a, b).toFixed(2)} LUFS`);
   });
 });
 

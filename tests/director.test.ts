@@ -218,6 +218,11 @@ describe('prompts that agree with themselves', () => {
         for (const c of ridden) {
           const sides = c.job.master.rides!.filter((x) => timelineOf(c, x.at) === t.atSample).map((x) => x.side).sort();
           assert.deepEqual(sides, c.kind === 'bridge' ? ['after', 'before'] : [c.scene === t.cut ? 'before' : 'after'], `${c.id} at cut ${t.cut + 1}`);
+          // Under a crossfade a scene is ridden on through the half of the fade it still sounds in, to its body's edge.
+          for (const x of c.job.master.rides!.filter((x) => timelineOf(c, x.at) === t.atSample)) {
+            const edge = x.side === 'before' ? c.job.master.bodyEnd - x.at : x.at - c.job.master.bodyStart;
+            assert.equal(x.through ?? 0, t.style === 'fade' ? Math.round(edge) : 0, `${c.id} ${x.side} cut ${t.cut + 1} (${t.style})`);
+          }
         }
       }
       // Nothing else is ridden: the first scene's start, the last one's end, the joins with bridges.

@@ -163,8 +163,13 @@ function ducksIn(transitions: readonly Transition[], timelineIn: number, bodySta
  * meant to fall away, nor at a bridge's 20 ms join: the bridge rides its own cut.
  */
 function ridesAt(before: Transition | undefined, cutIn: number, after: Transition | undefined, cutOut: number): { rides?: CutRide[] } {
-  const across = (t: Transition | undefined) => t?.style === 'abrupt-cut' || t?.style === 'fade';
-  const rides: CutRide[] = [...(across(before) ? [{ at: cutIn, side: 'after' as const }] : []), ...(across(after) ? [{ at: cutOut, side: 'before' as const }] : [])];
+  const ride = (t: Transition | undefined, at: number, side: CutRide['side']): CutRide[] => {
+    if (t?.style === 'abrupt-cut') return [{ at, side }];
+    // Through the half of the crossfade the cue still sounds in past its centre.
+    if (t?.style === 'fade' && t.fade) return [{ at, side, through: Math.round(t.fade.samples / 2) }];
+    return [];
+  };
+  const rides = [...ride(before, cutIn, 'after'), ...ride(after, cutOut, 'before')];
   return rides.length ? { rides } : {};
 }
 

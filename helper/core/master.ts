@@ -40,6 +40,12 @@ export interface MasterOptions {
 export interface CutRide {
   at: Samples;
   side: 'before' | 'after';
+  /**
+   * Under a crossfade centred on `at`: how far this cue's music plays on past the centre (half the
+   * fade). The ride holds on over that, so it does not step back in the middle of the fade, and
+   * the cue's part of the fade on the far side is ridden as its near side was.
+   */
+  through?: Samples;
 }
 
 /** A ride measures and holds over one second next to the cut, reached over the second before that. */
@@ -100,25 +106,17 @@ export function master(ch: Float32Array[], o: MasterOptions): MasterResult & { c
   removeDc(ch);
   const n = ch[0]?.length ?? 0;
   const meter = LoudnessMeter.of(ch);
-  const ride = rideCurve(n, o, meter);
-  // The loudness gain is measured on the ridden music, so the rides leave the body on target.
+  // A split bridge: each half's gain is measured on the music as rendered, and its rides (toward
+  // the target) on the music with those gains and the glide between them applied. The glide
+  // straddles the cut, so rides measured before it would be tilted by half the step between the
+  // halves; and a half is a few seconds long, so its second at the cut is a large share of it:
+  // gains measured after the rides would move the whole half, ridden second and all, off target.
+  const splitGains = o.split ? gainCurve(n, o, meter) : null;
+  const ride = rideCurve(n, o, splitGains ? meter.withGain(splitGains) : meter);
+  // Otherwise the gain is measured on the ridden music, so the rides leave the body on target.
   const ridden = ride ? meter.withGain(ride) : meter;
-  const gainFor = (from: number, to: number) => {
-    let measured = ridden.loudness(from, to);
-    if (!Number.isFinite(measured)) measured = ridden.loudness();
-    return Number.isFinite(measured) ? o.targetLufs - measured : 0;
-  };
-  const gainDb = gainFor(o.bodyStart, o.bodyEnd);
-  const curve: GainCurve = new Float32Array(n).fill(Math.pow(10, gainDb / 20));
-  if (o.split) {
-    const g1 = gainFor(o.bodyStart, o.split.at);
-    const g2 = gainFor(o.split.at, o.bodyEnd);
-    const a = o.split.at - o.split.glide / 2;
-    for (let i = 0; i < n; i++) {
-      const x = Math.max(0, Math.min(1, (i - a) / o.split.glide));
-      curve[i] = Math.pow(10, (g1 + (g2 - g1) * x) / 20);
-    }
-  }
+  const gainDb = gainToTarget(ridden, o, o.bodyStart, o.bodyEnd);
+  const curve = splitGains ?? gainCurve(n, o, ridden);
   if (ride) multiplyInto(curve, ride);
   if (o.ducks?.length) {
     for (let i = 0; i < n; i++) {
@@ -144,26 +142,49 @@ export function master(ch: Float32Array[], o: MasterOptions): MasterResult & { c
   return { integratedLufs: round2(after), truePeakDbtp: round2(tp), gainDb: round2(gainDb), curve };
 }
 
+/** dB that bring [from, to) of the measured music to the target (the whole file's loudness where that range is silent; 0 for silence). */
+function gainToTarget(measured: LoudnessMeter, o: MasterOptions, from: number, to: number): Decibels {
+  let l = measured.loudness(from, to);
+  if (!Number.isFinite(l)) l = measured.loudness();
+  return Number.isFinite(l) ? o.targetLufs - l : 0;
+}
+
+/** The gain that brings `measured`'s body (or each half of a split bridge, gliding between them) to the target, per sample. */
+function gainCurve(n: number, o: MasterOptions, measured: LoudnessMeter): GainCurve {
+  if (!o.split) return new Float32Array(n).fill(Math.pow(10, gainToTarget(measured, o, o.bodyStart, o.bodyEnd) / 20));
+  const g1 = gainToTarget(measured, o, o.bodyStart, o.split.at);
+  const g2 = gainToTarget(measured, o, o.split.at, o.bodyEnd);
+  const a = o.split.at - o.split.glide / 2;
+  const curve = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = Math.max(0, Math.min(1, (i - a) / o.split.glide));
+    curve[i] = Math.pow(10, (g1 + (g2 - g1) * x) / 20);
+  }
+  return curve;
+}
+
 /**
  * The rides' gain per sample (null when there are none): each ride's dB is the loudness of the rest
- * of the music it belongs to less that of its second next to the cut, within RIDE_MAX_DB, held over
- * that second and reached linearly in dB over the second before it (after it, for a ride after the
- * cut).
+ * of the music it belongs to (a split bridge's: the target) less that of its second next to the
+ * cut, within RIDE_MAX_DB, held over that second (and on through a crossfade, `through`) and reached
+ * linearly in dB over the second before it (after it, for a ride after the cut).
  */
 function rideCurve(n: number, o: MasterOptions, meter: LoudnessMeter): Float32Array | null {
   if (!o.rides?.length) return null;
   const db = new Float32Array(n);
   for (const r of o.rides) {
     const [from, to] = musicOf(r, o);
+    const through = r.through ?? 0;
     const near = r.side === 'before' ? meter.loudness(r.at - RIDE_SAMPLES, r.at) : meter.loudness(r.at, r.at + RIDE_SAMPLES);
-    // The rest of the music it belongs to (the whole of it when that is shorter than two seconds).
+    // The rest of the music it belongs to (the whole of it when that is shorter than two seconds);
+    // a split bridge's halves have each been brought to the target, so that is their level.
     const [restFrom, restTo] = r.side === 'before' ? [from, r.at - RIDE_SAMPLES] : [r.at + RIDE_SAMPLES, to];
-    const rest = restTo - restFrom >= 2 * RIDE_SAMPLES ? meter.loudness(restFrom, restTo) : meter.loudness(from, to);
+    const rest = o.split ? o.targetLufs : restTo - restFrom >= 2 * RIDE_SAMPLES ? meter.loudness(restFrom, restTo) : meter.loudness(from, to);
     if (!Number.isFinite(near) || !Number.isFinite(rest)) continue;
     const d = Math.max(-RIDE_MAX_DB, Math.min(RIDE_MAX_DB, rest - near));
-    const [lo, hi] = r.side === 'before' ? [r.at - 2 * RIDE_SAMPLES, r.at] : [r.at, r.at + 2 * RIDE_SAMPLES];
+    const [lo, hi] = r.side === 'before' ? [r.at - 2 * RIDE_SAMPLES, r.at + through] : [r.at - through, r.at + 2 * RIDE_SAMPLES];
     for (let i = Math.max(0, lo); i < Math.min(n, hi); i++) {
-      const fromCut = r.side === 'before' ? r.at - i : i - r.at;
+      const fromCut = r.side === 'before' ? r.at - i : i - r.at; // negative past the cut: held
       db[i] = db[i]! + d * Math.min(1, Math.max(0, 2 - fromCut / RIDE_SAMPLES));
     }
   }

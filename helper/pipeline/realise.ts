@@ -34,9 +34,10 @@ export const CACHE_VERSION = 6;
  * periods, the figure plan, on-beat accents, tunes in calm scenes, the melody resting under voices,
  * and neural audio fitted by the multi-feature estimator onto grids that follow the music; 8:
  * breaths between calm phrases, wider voicings, moving bass lines, the pedal-and-line ostinato,
- * and level rides at cuts (these also change the jobs they apply to).
+ * and level rides at cuts (these also change the jobs they apply to); 9: a split bridge's rides
+ * measured after its halves' gains, and rides held through a crossfade.
  */
-export const CUE_VERSION = 8;
+export const CUE_VERSION = 9;
 
 export interface RealiseInput {
   outDir: string;
