@@ -215,6 +215,9 @@ describe('bridge mastering', () => {
     master(plain, opts);
     const lift = lufs(x, centre - SAMPLE_RATE, centre + half) - lufs(x, 0, centre - 2 * SAMPLE_RATE) - (lufs(plain, centre - SAMPLE_RATE, centre + half) - lufs(plain, 0, centre - 2 * SAMPLE_RATE));
     assert.ok(Math.abs(lift - RIDE_MAX_DB) < 0.2, `lifted ${lift.toFixed(2)} dB`);
+    // The hold under the far half of the fade, heard mostly faded away, leaves the body's gain where the ride alone puts it.
+    const { curve: cutOnly } = master(make(), { ...opts, rides: [{ at: centre, side: 'before' }] });
+    assert.equal(curve[SAMPLE_RATE], cutOnly[SAMPLE_RATE]);
   });
 
   it('rides a split bridge\'s cut on the music as its halves\' gains and the glide between them leave it', () => {

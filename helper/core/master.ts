@@ -113,8 +113,11 @@ export function master(ch: Float32Array[], o: MasterOptions): MasterResult & { c
   // gains measured after the rides would move the whole half, ridden second and all, off target.
   const splitGains = o.split ? gainCurve(n, o, meter) : null;
   const ride = rideCurve(n, o, splitGains ? meter.withGain(splitGains) : meter);
-  // Otherwise the gain is measured on the ridden music, so the rides leave the body on target.
-  const ridden = ride ? meter.withGain(ride) : meter;
+  // Otherwise the gain is measured on the ridden music, so the rides leave the body on target; a
+  // ride's hold past a crossfade's centre is left out of that, since its music is heard mostly
+  // faded away there: counted in full, it would move the body's level for it.
+  const measuredRide = o.rides?.some((r) => r.through) ? rideCurve(n, o, splitGains ? meter.withGain(splitGains) : meter, false) : ride;
+  const ridden = measuredRide ? meter.withGain(measuredRide) : meter;
   const gainDb = gainToTarget(ridden, o, o.bodyStart, o.bodyEnd);
   const curve = splitGains ?? gainCurve(n, o, ridden);
   if (ride) multiplyInto(curve, ride);
@@ -167,14 +170,15 @@ function gainCurve(n: number, o: MasterOptions, measured: LoudnessMeter): GainCu
  * The rides' gain per sample (null when there are none): each ride's dB is the loudness of the rest
  * of the music it belongs to (a split bridge's: the target) less that of its second next to the
  * cut, within RIDE_MAX_DB, held over that second (and on through a crossfade, `through`) and reached
- * linearly in dB over the second before it (after it, for a ride after the cut).
+ * linearly in dB over the second before it (after it, for a ride after the cut). `held` false: not
+ * on through crossfades.
  */
-function rideCurve(n: number, o: MasterOptions, meter: LoudnessMeter): Float32Array | null {
+function rideCurve(n: number, o: MasterOptions, meter: LoudnessMeter, held = true): Float32Array | null {
   if (!o.rides?.length) return null;
   const db = new Float32Array(n);
   for (const r of o.rides) {
     const [from, to] = musicOf(r, o);
-    const through = r.through ?? 0;
+    const through = held ? r.through ?? 0 : 0;
     const near = r.side === 'before' ? meter.loudness(r.at - RIDE_SAMPLES, r.at) : meter.loudness(r.at, r.at + RIDE_SAMPLES);
     // The rest of the music it belongs to (the whole of it when that is shorter than two seconds);
     // a split bridge's halves have each been brought to the target, so that is their level.
