@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoSequence, ensureDemoVideo } from '../../scripts/demo-sequence.ts';
 import { startServe } from '../../scripts/serve-client.ts';
@@ -8,7 +8,9 @@ import { readHwmKb } from './process.ts';
  * The helper as the panel uses it, through its HTTP API with a real client, on the demo's 90 s
  * six-scene sequence described by stills and cut times: wall time from each request to its job
  * being done (the changed files are then on disk), and the helper process's resident memory idle
- * (after start) and at its peak. A cold cache, so every cue is really rendered.
+ * (after start) and at its peak. A cold cache, so every cue is really rendered. measureHelperRuns
+ * repeats the whole thing and reports the median of each time: single runs on two cores vary by
+ * a fifth either way.
  */
 
 export interface HelperFigures {
@@ -20,6 +22,24 @@ export interface HelperFigures {
   idleRssMb: number | null;
   peakRssMb: number | null;
   cues: number;
+  /** Each run's times, when there were several (the figures above are their medians). */
+  runs?: { scoreSec: number; regenerateSec: number; swapSec: number }[];
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** `count` fresh helpers (own data folder and cold cache each), one after another: the median times, the largest peak memory. */
+export async function measureHelperRuns(work: string, cacheDir: string, count: number): Promise<HelperFigures> {
+  const all: HelperFigures[] = [];
+  for (let i = 0; i < count; i++) all.push(await measureHelper(join(work, `helper-run-${i + 1}`), `${cacheDir}-${i + 1}`));
+  const mid = (k: 'scoreSec' | 'analyseSec' | 'regenerateSec' | 'swapSec') => median(all.map((x) => x[k]));
+  const rss = (k: 'idleRssMb' | 'peakRssMb') => (all.every((x) => x[k] !== null) ? all.map((x) => x[k]!) : null);
+  return {
+    ...all[0]!,
+    scoreSec: mid('scoreSec'), analyseSec: mid('analyseSec'), regenerateSec: mid('regenerateSec'), swapSec: mid('swapSec'),
+    idleRssMb: rss('idleRssMb') && median(rss('idleRssMb')!), peakRssMb: rss('peakRssMb') && Math.max(...rss('peakRssMb')!),
+    runs: all.map((x) => ({ scoreSec: x.scoreSec, regenerateSec: x.regenerateSec, swapSec: x.swapSec })),
+  };
 }
 
 function rssMb(pid: number): number | null {
@@ -32,6 +52,7 @@ function rssMb(pid: number): number | null {
 }
 
 export async function measureHelper(work: string, cacheDir: string): Promise<HelperFigures> {
+  mkdirSync(work, { recursive: true });
   const video = join(work, 'segue-demo.mp4');
   await ensureDemoVideo(video);
   const seq = await demoSequence(video);
