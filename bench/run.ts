@@ -91,7 +91,8 @@ const iteration = {
 
 // The helper through its HTTP API, as the panel drives it (cold cache of its own).
 log('helper: the demo sequence through segue serve');
-const helper = await measureHelperRuns(work, join(outDir, 'helper-cache'), smoke ? 1 : 3);
+const helperRuns = smoke ? 1 : 3;
+const helper = await measureHelperRuns(work, join(outDir, 'helper-cache'), helperRuns);
 log(`  score ${helper.scoreSec.toFixed(2)} s, regenerate ${helper.regenerateSec.toFixed(2)} s, swap ${helper.swapSec.toFixed(2)} s, RSS idle ${helper.idleRssMb} MB peak ${helper.peakRssMb} MB`);
 
 // Rendering against Debian's fluidsynth: the same MIDI, the same SoundFont, in this run.
@@ -149,7 +150,7 @@ const report = {
 };
 writeFileSync(join(outDir, 'report.json'), JSON.stringify(report, null, 2));
 const summary = writeReport(report, outDir, smoke ? null : resolve('bench', 'RESULTS.md'));
-if (!smoke) for (const d of [runCache, ...[1, 2, 3].map((i) => join(outDir, `helper-cache-${i}`))]) rmSync(d, { recursive: true, force: true });
+if (!smoke) for (const d of [runCache, ...Array.from({ length: helperRuns }, (_, i) => join(outDir, `helper-cache-${i + 1}`))]) rmSync(d, { recursive: true, force: true });
 log(summary);
 log(`report: ${join(outDir, 'report.md')}`);
 

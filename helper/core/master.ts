@@ -29,8 +29,8 @@ export interface MasterOptions {
   ducks?: FileDuck[];
   /**
    * Cuts the music plays across (abrupt cuts, a crossfade's centre, a bridge's cut): the second of
-   * music on `side` of `at` is ridden toward the loudness of the rest of the music it belongs to
-   * (the body, or its half of a split bridge), as a mixer rides the fader into and out of a cut, so
+   * music on `side` of `at` is ridden toward the loudness of the rest of the body (a split bridge's
+   * halves: the target they are brought to), as a mixer rides the fader into and out of a cut, so
    * a bar that happens to be quiet (a tune resting, a lower register) is not heard as a dip against
    * the other side's downbeat.
    */
@@ -112,11 +112,12 @@ export function master(ch: Float32Array[], o: MasterOptions): MasterResult & { c
   // halves; and a half is a few seconds long, so its second at the cut is a large share of it:
   // gains measured after the rides would move the whole half, ridden second and all, off target.
   const splitGains = o.split ? gainCurve(n, o, meter) : null;
-  const ride = rideCurve(n, o, splitGains ? meter.withGain(splitGains) : meter);
+  const rideMeter = splitGains ? meter.withGain(splitGains) : meter;
+  const ride = rideCurve(n, o, rideMeter);
   // Otherwise the gain is measured on the ridden music, so the rides leave the body on target; a
   // ride's hold past a crossfade's centre is left out of that, since its music is heard mostly
   // faded away there: counted in full, it would move the body's level for it.
-  const measuredRide = o.rides?.some((r) => r.through) ? rideCurve(n, o, splitGains ? meter.withGain(splitGains) : meter, false) : ride;
+  const measuredRide = o.rides?.some((r) => r.through) ? rideCurve(n, o, rideMeter, false) : ride;
   const ridden = measuredRide ? meter.withGain(measuredRide) : meter;
   const gainDb = gainToTarget(ridden, o, o.bodyStart, o.bodyEnd);
   const curve = splitGains ?? gainCurve(n, o, ridden);
