@@ -4,6 +4,7 @@ import { SoundBankLoader, SpessaSynthProcessor, type BasicSoundBank } from 'spes
 import { EngineError } from '../errors.ts';
 import type { Composition } from '../core/compose/types.ts';
 import { beatToSample, type RenderMap } from '../core/layout.ts';
+import { acceleratePlate } from './synth-plate.ts';
 
 /**
  * The only module that touches spessasynth_core. Renders a composition to stereo float PCM with
@@ -65,6 +66,7 @@ export async function renderComposition(comp: Composition, grid: RenderMap & { s
   synth.onMissingPreset = () => undefined;
   synth.soundBankManager.addSoundBank(bank, 'main');
   await synth.processorInitialized;
+  acceleratePlate(synth);
   for (const c of comp.channels) {
     synth.programChange(c.ch, c.program);
     synth.controllerChange(c.ch, 7, c.volume);
