@@ -54,6 +54,7 @@ export function summarise(r: BenchReport) {
     tempoWithin2Octave: share(cues.map((c) => [0.5, 1, 2, 2 / 3, 1.5].some((m) => Math.abs(c.tempoRatio / m - 1) <= 0.02))),
     keySameOrRelative: share(cues.map((c) => c.keyVerdict === 'same' || c.keyVerdict === 'relative' || c.keyVerdict === 'same-notes')),
     cueLoudnessOk: share(cues.map((c) => Math.abs(c.I + 16) <= 0.5)),
+    cueLoudnessWithFadesOk: share(cues.map((c) => Math.abs(c.IWithFades + 16) <= 0.5)),
     cueTruePeakOk: share(cues.map((c) => c.TP <= -1)),
     mixI: mean(v.map((x) => x.mix.I)),
     mixTP: Math.max(...v.map((x) => x.mix.TP)),
@@ -96,7 +97,8 @@ function targets(r: BenchReport, s: ReturnType<typeof summarise>): Target[] {
   add(`the same, of the cuts into music with a clear pulse (clarity >= ${CLEAR_PULSE})`, 'reported', `${pct(s.cutsOnBeatPulsed)} (${s.pulsedCuts} of ${s.cuts} cuts)`, null);
   add('cue tempo within 2 % of the plan (estimated from audio)', 'all', `${pct(s.tempoWithin2)} (${pct(s.tempoWithin2Octave)} allowing 1/2, 2/3, 3/2, 2x)`, s.tempoWithin2 >= 1);
   add('cue key = plan key, its relative, or (modes) the major/minor key with its notes', 'all', pct(s.keySameOrRelative), s.keySameOrRelative >= 1);
-  add('cue integrated loudness within 0.5 LU of -16', 'all', pct(s.cueLoudnessOk), s.cueLoudnessOk >= 1);
+  add('cue integrated loudness within 0.5 LU of -16 (between the cue\'s fades)', 'all', pct(s.cueLoudnessOk), s.cueLoudnessOk >= 1);
+  add('the same over the whole body, fades included (the figure before 2026-12-02)', 'reported', pct(s.cueLoudnessWithFadesOk), null);
   add('cue true peak <= -1 dBTP', 'all', pct(s.cueTruePeakOk), s.cueTruePeakOk >= 1);
   add('loudness jump across the cuts the music plays across (silent gaps aside), Segue vs baseline', 'Segue lower', `${f(s.jumpAcrossSegue)} vs ${f(s.jumpAcrossBaseline)} LU`, s.jumpAcrossSegue < s.jumpAcrossBaseline);
   add('loudness jump across all cuts, silent gaps included, Segue vs baseline', 'reported', `${f(s.jumpSegue)} vs ${f(s.jumpBaseline)} LU`, null);

@@ -38,7 +38,10 @@ export interface CueMeasure {
   plannedBpm: number;
   estimatedBpm: number;
   tempoRatio: number;
+  /** Integrated loudness between the cue's fades (its sustained level); the fades are transitions, measured at the cuts. */
   I: number;
+  /** The same over the whole body, fades included (the cue-loudness figure before 2026-12-02). */
+  IWithFades: number;
   LRA: number;
   TP: number;
 }
@@ -131,10 +134,15 @@ export async function benchVideo(video: string, truth: { cuts: BenchCut[]; fps: 
     const est = estimateKey(chroma(x, from, to));
     const bpm = estimatePulse(x, from, to).bpm;
     const l = await ebur128(file, from / SAMPLE_RATE, to / SAMPLE_RATE);
+    // A crossfade's half inside the body is heard fading away; counted in the cue's loudness it
+    // lowers the figure by the fade's length (a 2.6 s fade on a 20 s cue: 0.3 LU), not by how the
+    // cue was mastered. Cues too short to leave 3 s between their fades are measured whole.
+    const [inFrom, inTo] = [from + (cue.fadeIn?.samples ?? 0), to - (cue.fadeOut?.samples ?? 0)];
+    const sustained = inTo - inFrom >= 3 * SAMPLE_RATE ? (await ebur128(file, inFrom / SAMPLE_RATE, inTo / SAMPLE_RATE)).I : l.I;
     const prompt = plan.scenes[cue.scene!]!.prompt;
     cues.push({
       id: cue.id, style: prompt.style, plannedKey: `${cue.key.tonic} ${cue.key.mode}`, keyVerdict: compareKey(cue.key, est),
-      plannedBpm: cue.grid.bpm, estimatedBpm: bpm, tempoRatio: bpm / cue.grid.bpm, ...l,
+      plannedBpm: cue.grid.bpm, estimatedBpm: bpm, tempoRatio: bpm / cue.grid.bpm, ...l, I: sustained, IWithFades: l.I,
     });
   }
 
