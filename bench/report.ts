@@ -190,11 +190,13 @@ export function writeReport(r: BenchReport, outDir: string, resultsPath: string 
   const allMusic = r.videos.flatMap((v) => v.music);
   const styles = [...new Set(allMusic.map((m) => m.style ?? '?'))].sort();
   const cell = (k: (typeof five)[number], x: number) => `${f(x, 3)}${Math.abs(x / REFERENCE.real[k] - 1) <= 0.1 ? '' : ' *'}`;
-  const musicByStyle = [`| style | cues | ${five.join(' | ')} |`, `| --- | --- | ${five.map(() => '---').join(' | ')} |`,
+  // Beside them, the empty-beat rate with the designed endings aside (bench/video.ts): the writing's own.
+  const written = (ms: typeof allMusic) => f(mean(ms.map((m) => m.emptyBeatRateWritten ?? NaN)), 3);
+  const musicByStyle = [`| style | cues | ${five.join(' | ')} | emptyBeatRate, endings aside |`, `| --- | --- | ${five.map(() => '---').join(' | ')} | --- |`,
     ...styles.map((st) => {
       const ms = allMusic.filter((m) => (m.style ?? '?') === st);
-      return `| ${st} | ${ms.length} | ${five.map((k) => cell(k, mean(ms.map((m) => m[k])))).join(' | ')} |`;
-    })];
+      return `| ${st} | ${ms.length} | ${five.map((k) => cell(k, mean(ms.map((m) => m[k])))).join(' | ')} | ${written(ms)} |`;
+    }), `| all | ${allMusic.length} | ${five.map((k) => cell(k, mean(allMusic.map((m) => m[k])))).join(' | ')} | ${written(allMusic)} |`];
   const machine = `${r.machine.cpus} x ${r.machine.cpuModel}, ${r.machine.memGb} GiB, Node ${r.machine.node}, ${r.machine.ffmpeg}`;
   const head = [
     `Segue ${r.segue}, seed ${r.seed}, ${r.startedAt}${r.smoke ? ' (smoke run)' : ''}. Machine: ${machine}.`,

@@ -9,7 +9,7 @@ import { composeJob } from '../helper/pipeline/render-cue.ts';
 import { commitOutput, withStaging } from '../helper/pipeline/output.ts';
 import { beatErrorAt, chroma, compareKey, estimateKey, estimatePulse, fluxSpike, type KeyVerdict } from './measure/audio.ts';
 import { ebur128, loudnessJump } from './measure/loudness.ts';
-import { musicStats, type MusicStats } from './measure/music.ts';
+import { emptyBeatShare, musicStats, type MusicStats } from './measure/music.ts';
 import { runSegue, type CliRun } from './measure/process.ts';
 import type { BenchCut } from './set.ts';
 
@@ -60,7 +60,7 @@ export interface VideoResult {
   cues: CueMeasure[];
   mix: { I: number; LRA: number; TP: number };
   /** Per scene cue, with the cue's style. */
-  music: (MusicStats & { style?: string })[];
+  music: (MusicStats & { style?: string; emptyBeatRateWritten?: number })[];
   composeMs: number[];
   baselineSec: number;
 }
@@ -148,13 +148,17 @@ export async function benchVideo(video: string, truth: { cuts: BenchCut[]; fps: 
 
   // Note statistics and composition time, from the same jobs the render used.
   const jobs = layoutCues(d.scenes, d.transitions, plan.settings, d.seeds).filter((l) => l.kind === 'scene');
-  const music: (MusicStats & { style: string })[] = [];
+  const music: (MusicStats & { style: string; emptyBeatRateWritten: number })[] = [];
   const composeMs: number[] = [];
   for (const j of jobs) {
     const t = performance.now();
     const comp = composeJob(j.job);
     composeMs.push(performance.now() - t);
-    music.push({ ...musicStats(comp, j.grid.bpm), style: j.job.composition.kind === 'scene' ? j.job.composition.spec.style : 'bridge' });
+    // The designed endings (a resolving cue's held final bar, a silent gap's released beats) are
+    // empty by intent and weigh heavily in a short cue: the writing's own rate leaves them out.
+    const spec = j.job.composition.kind === 'scene' ? j.job.composition.spec : null;
+    const written = !spec ? comp.bodyBeats : spec.ending === 'resolve' ? comp.bodyBeats - spec.beatsPerBar : spec.ending === 'release' ? comp.bodyBeats - spec.releaseBeats : comp.bodyBeats;
+    music.push({ ...musicStats(comp, j.grid.bpm), emptyBeatRateWritten: emptyBeatShare(comp, written), style: spec ? spec.style : 'bridge' });
   }
   const frames = run.stages.scenes ?? NaN;
   return {

@@ -46,9 +46,7 @@ export function musicStats(comp: Composition, bpm: number): MusicStats {
       sc = Math.max(sc, inScale / (pitched.length || 1));
     }
   }
-  // Empty beats: beats of the body in which no note (drums included) starts.
-  const onsetBeats = new Set(body.map((n) => Math.floor(n.beat + 1e-9)));
-  const emptyBeatRate = 1 - onsetBeats.size / comp.bodyBeats;
+  const emptyBeatRate = emptyBeatShare(comp, comp.bodyBeats);
   // Inter-onset interval: mean gap between successive distinct onsets of the pitched notes, in seconds.
   const onsets = [...new Set(pitched.map((n) => Math.round(n.beat * 480) / 480))].sort((a, b) => a - b);
   const gaps = onsets.slice(1).map((o, i) => o - onsets[i]!);
@@ -62,6 +60,12 @@ export function musicStats(comp: Composition, bpm: number): MusicStats {
     groovingSimilarity: grooving(body, comp.bodyBeats),
     structureness: structureness(pitched, comp.bodyBeats),
   };
+}
+
+/** Empty beats: the share of the body's first `beats` beats in which no note (drums included) starts. */
+export function emptyBeatShare(comp: Composition, beats: number): number {
+  const onsetBeats = new Set(comp.notes.filter((n) => n.beat >= 0 && n.beat < beats).map((n) => Math.floor(n.beat + 1e-9)));
+  return beats > 0 ? 1 - onsetBeats.size / beats : 0;
 }
 
 /** MusPy's grooving pattern similarity: 1 - mean Hamming distance between bars' 16th-note onset patterns. */
