@@ -28,6 +28,8 @@ export function summarise(r: BenchReport) {
   const frameRtf = (xs: VideoResult[]) => mean(xs.map((x) => x.run.framesRealTimeFactor));
   const musicMean = Object.fromEntries(Object.keys(REFERENCE.real).map((k) => [k, mean(music.map((m) => m[k as keyof MusicStats]))])) as unknown as MusicStats;
   const styles = [...new Set(cuts.map((c) => c.style))];
+  const across = cuts.filter((c) => c.style !== 'silent-gap');
+  const bridges = cuts.filter((c) => c.style === 'bridge');
   return {
     videos: v.length,
     videoSec: v.reduce((a, x) => a + x.durationSec, 0),
@@ -62,8 +64,11 @@ export function summarise(r: BenchReport) {
     jumpSegue: mean(cuts.map((c) => Math.abs(c.segue.loudnessJumpLu))),
     jumpBaseline: mean(cuts.map((c) => Math.abs(c.baseline.loudnessJumpLu))),
     /** The same over the cuts the music plays across: a silent gap's jump out of silence is what it is for. */
-    jumpAcrossSegue: mean(cuts.filter((c) => c.style !== 'silent-gap').map((c) => Math.abs(c.segue.loudnessJumpLu))),
-    jumpAcrossBaseline: mean(cuts.filter((c) => c.style !== 'silent-gap').map((c) => Math.abs(c.baseline.loudnessJumpLu))),
+    jumpAcrossSegue: mean(across.map((c) => Math.abs(c.segue.loudnessJumpLu))),
+    jumpAcrossBaseline: mean(across.map((c) => Math.abs(c.baseline.loudnessJumpLu))),
+    /** The same over 3 s either side (EBU short-term), all cuts the music plays across and the bridges alone. */
+    jump3sAcross: [mean(across.map((c) => Math.abs(c.segue.loudnessJump3sLu ?? NaN))), mean(across.map((c) => Math.abs(c.baseline.loudnessJump3sLu ?? NaN)))],
+    jump3sBridges: [mean(bridges.map((c) => Math.abs(c.segue.loudnessJump3sLu ?? NaN))), mean(bridges.map((c) => Math.abs(c.baseline.loudnessJump3sLu ?? NaN)))],
     fluxSegue: mean(cuts.map((c) => c.segue.fluxSpike)),
     fluxBaseline: mean(cuts.map((c) => c.baseline.fluxSpike)),
     perStyle: Object.fromEntries(styles.map((s) => {
@@ -101,6 +106,7 @@ function targets(r: BenchReport, s: ReturnType<typeof summarise>): Target[] {
   add('the same over the whole body, fades included (the figure before 2026-12-02)', 'reported', pct(s.cueLoudnessWithFadesOk), null);
   add('cue true peak <= -1 dBTP', 'all', pct(s.cueTruePeakOk), s.cueTruePeakOk >= 1);
   add('loudness jump across the cuts the music plays across (silent gaps aside), Segue vs baseline', 'Segue lower', `${f(s.jumpAcrossSegue)} vs ${f(s.jumpAcrossBaseline)} LU`, s.jumpAcrossSegue < s.jumpAcrossBaseline);
+  add('the same over 3 s either side (EBU short-term window), Segue vs baseline; bridges alone', 'reported', `${f(s.jump3sAcross[0])} vs ${f(s.jump3sAcross[1])} LU; bridges ${f(s.jump3sBridges[0])} vs ${f(s.jump3sBridges[1])} LU`, null);
   add('loudness jump across all cuts, silent gaps included, Segue vs baseline', 'reported', `${f(s.jumpSegue)} vs ${f(s.jumpBaseline)} LU`, null);
   add('spectral-flux spike at cuts, Segue vs baseline', 'Segue lower', `${f(s.fluxSegue)} vs ${f(s.fluxBaseline)}`, s.fluxSegue < s.fluxBaseline);
   add('composition time per scene (max)', '< 50 ms', `${f(s.composeMsMax, 1)} ms`, s.composeMsMax < 50);

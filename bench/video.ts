@@ -26,8 +26,8 @@ export interface CutMeasure {
   cut: number;
   at: number;
   style: Transition['style'];
-  segue: { beatErrorSec: number; pulseClarity?: number; beatErrorOutSec: number; loudnessJumpLu: number; fluxSpike: number };
-  baseline: { beatErrorSec: number; loudnessJumpLu: number; fluxSpike: number };
+  segue: { beatErrorSec: number; pulseClarity?: number; beatErrorOutSec: number; loudnessJumpLu: number; loudnessJump3sLu?: number; fluxSpike: number };
+  baseline: { beatErrorSec: number; loudnessJumpLu: number; loudnessJump3sLu?: number; fluxSpike: number };
 }
 
 export interface CueMeasure {
@@ -119,9 +119,10 @@ export async function benchVideo(video: string, truth: { cuts: BenchCut[]; fps: 
         ...((b) => ({ beatErrorSec: b.errorSec, pulseClarity: b.clarity }))(beatErrorAt(mMix, at, at, inEnd)),
         beatErrorOutSec: beatErrorAt(mMix, at, outStart, at).errorSec,
         loudnessJumpLu: loudnessJump(mix, at),
+        loudnessJump3sLu: loudnessJump(mix, at, 3),
         fluxSpike: fluxSpike(mMix, at),
       },
-      baseline: { beatErrorSec: beatErrorAt(mBase, at, at, inEnd).errorSec, loudnessJumpLu: loudnessJump(base, at), fluxSpike: fluxSpike(mBase, at) },
+      baseline: { beatErrorSec: beatErrorAt(mBase, at, at, inEnd).errorSec, loudnessJumpLu: loudnessJump(base, at), loudnessJump3sLu: loudnessJump(base, at, 3), fluxSpike: fluxSpike(mBase, at) },
     };
   });
 

@@ -11,9 +11,13 @@ export async function ebur128(file: string, fromSec?: number, toSec?: number): P
   return { I: num(/I:\s+(-?[\d.]+) LUFS/), LRA: num(/LRA:\s+(-?[\d.]+) LU/), TP: num(/Peak:\s+(-?[\d.]+) dBFS/) };
 }
 
-/** Loudness change across a cut: the 1 s after against the 1 s before (silence counts as -70 LUFS). */
-export function loudnessJump(ch: Float32Array[], at: number): number {
-  const w = SAMPLE_RATE;
+/**
+ * Loudness change across a cut: the `windowSec` after against the same before (silence counts as
+ * -70 LUFS). 1 s is what the cut itself sounds like; 3 s is EBU R128's short-term window, what a
+ * listener hears settle on either side (and a ride over the second next to the cut cannot flatten).
+ */
+export function loudnessJump(ch: Float32Array[], at: number, windowSec = 1): number {
+  const w = Math.round(windowSec * SAMPLE_RATE);
   const l = (a: number, b: number) => {
     const v = integratedLoudness(ch.map((c) => c.subarray(Math.max(0, a), Math.min(c.length, b))));
     return Number.isFinite(v) ? Math.max(-70, v) : -70;
