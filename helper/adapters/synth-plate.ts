@@ -97,6 +97,10 @@ function processPlate(this: Plate, input: Float32Array, outL: Float32Array, outR
     const split = si * pre + b3[r3]!;
     const exc = ed * (1 + Math.cos(excPhase * 6.28));
     const exc2 = ed * (1 + Math.sin(excPhase * 6.2847));
+    // The tank's two halves, written out in full: they feed each other within the sample, and a
+    // shared function returning each half's two states would cost the loop the speed it is for.
+    // The modulated read is taken once per half where the library takes it twice around the
+    // write; the write lands a whole delay away from the read, so both reads see the same samples.
     // Left half of the tank.
     const mod4 = cubicAt(b4, r4, m4, exc);
     let temp = split + dc * b11[r11]! + ft * mod4;

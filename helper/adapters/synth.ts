@@ -7,7 +7,8 @@ import { beatToSample, type RenderMap } from '../core/layout.ts';
 import { acceleratePlate } from './synth-plate.ts';
 
 /**
- * The only module that touches spessasynth_core. Renders a composition to stereo float PCM with
+ * The only module that touches spessasynth_core (but for synth-plate.ts, the faster loop it puts on
+ * the library's plate reverb). Renders a composition to stereo float PCM with
  * every note placed at an exact sample: the synth is run in blocks that end where events fall.
  */
 
