@@ -97,28 +97,11 @@ function processPlate(this: Plate, input: Float32Array, outL: Float32Array, outR
     const split = si * pre + b3[r3]!;
     const exc = ed * (1 + Math.cos(excPhase * 6.28));
     const exc2 = ed * (1 + Math.sin(excPhase * 6.2847));
-    // The tank's two halves, written out in full: they feed each other within the sample, and a
-    // shared function returning each half's two states would cost the loop the speed it is for.
-    // The modulated read is taken once per half where the library takes it twice around the
-    // write; the write lands a whole delay away from the read, so both reads see the same samples.
-    // Left half of the tank.
-    const mod4 = cubicAt(b4, r4, m4, exc);
-    let temp = split + dc * b11[r11]! + ft * mod4;
-    b4[w4] = temp;
-    b5[w5] = mod4 - ft * temp;
-    lp2 += dp * (b5[r5]! - lp2);
-    temp = dc * lp2 - st * b6[r6]!;
-    b6[w6] = temp;
-    b7[w7] = b6[r6]! + st * temp;
-    // Right half.
-    const mod8 = cubicAt(b8, r8, m8, exc2);
-    temp = split + dc * b7[r7]! + ft * mod8;
-    b8[w8] = temp;
-    b9[w9] = mod8 - ft * temp;
-    lp3 += dp * (b9[r9]! - lp3);
-    temp = dc * lp3 - st * b10[r10]!;
-    b10[w10] = temp;
-    b11[w11] = b10[r10]! + st * temp;
+    // The tank's two halves, left then right: each is fed the other's output, read before the
+    // other writes it. The modulated read is taken once per half where the library takes it twice
+    // around the write; the write lands a whole delay away from the read, so both see the same samples.
+    lp2 = tankHalf(split, b11[r11]!, cubicAt(b4, r4, m4, exc), lp2, b4, w4, b5, w5, r5, b6, w6, r6, b7, w7, dc, ft, st, dp);
+    lp3 = tankHalf(split, b7[r7]!, cubicAt(b8, r8, m8, exc2), lp3, b8, w8, b9, w9, r9, b10, w10, r10, b11, w11, dc, ft, st, dp);
 
     const left = b9[(r9 + t0) & m9]! + b9[(r9 + t1) & m9]! - b10[(r10 + t2) & m10]! + b11[(r11 + t3) & m11]! - b5[(r5 + t4) & m5]! - b6[(r6 + t5) & m6]! - b7[(r7 + t6) & m7]!;
     outL[i + startIndex]! += left * gain;
@@ -138,6 +121,23 @@ function processPlate(this: Plate, input: Float32Array, outL: Float32Array, outR
   const w = [w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11], r = [r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11];
   for (let k = 0; k < 12; k++) (D[k]![1] = w[k]!), (D[k]![2] = r[k]!);
   this.pDWrite = (pDWrite + sampleCount) % pDLength;
+}
+
+/**
+ * One half of the tank: the modulated all-pass (a, b), the damping low-pass into the decay
+ * all-pass (c, d). Returns the low-pass's new state.
+ */
+function tankHalf(split: number, feedback: number, mod: number, lp: number,
+  a: Float32Array, wa: number, b: Float32Array, wb: number, rb: number, c: Float32Array, wc: number, rc: number, d: Float32Array, wd: number,
+  dc: number, ft: number, st: number, dp: number): number {
+  let temp = split + dc * feedback + ft * mod;
+  a[wa] = temp;
+  b[wb] = mod - ft * temp;
+  lp += dp * (b[rb]! - lp);
+  temp = dc * lp - st * c[rc]!;
+  c[wc] = temp;
+  d[wd] = c[rc]! + st * temp;
+  return lp;
 }
 
 /** Cubic (Catmull-Rom-like) read `at` samples after the read index: the tank's modulated taps. */
