@@ -6,6 +6,7 @@ import { layoutCues } from '../helper/core/layout.ts';
 import { decodeWav } from '../helper/core/wav.ts';
 import { realise } from '../helper/pipeline/realise.ts';
 import { composeJob } from '../helper/pipeline/render-cue.ts';
+import { endingStart } from '../helper/core/compose/composer.ts';
 import { commitOutput, withStaging } from '../helper/pipeline/output.ts';
 import { beatErrorAt, chroma, compareKey, estimateKey, estimatePulse, fluxSpike, type KeyVerdict } from './measure/audio.ts';
 import { ebur128, loudnessJump } from './measure/loudness.ts';
@@ -158,8 +159,7 @@ export async function benchVideo(video: string, truth: { cuts: BenchCut[]; fps: 
     // The designed endings (a resolving cue's held final bar, a silent gap's released beats) are
     // empty by intent and weigh heavily in a short cue: the writing's own rate leaves them out.
     const spec = j.job.composition.kind === 'scene' ? j.job.composition.spec : null;
-    const written = !spec ? comp.bodyBeats : spec.ending === 'resolve' ? comp.bodyBeats - spec.beatsPerBar : spec.ending === 'release' ? comp.bodyBeats - spec.releaseBeats : comp.bodyBeats;
-    music.push({ ...musicStats(comp, j.grid.bpm), emptyBeatRateWritten: emptyBeatShare(comp, written), style: spec ? spec.style : 'bridge' });
+    music.push({ ...musicStats(comp, j.grid.bpm), emptyBeatRateWritten: emptyBeatShare(comp, spec ? endingStart(spec) : comp.bodyBeats), style: spec ? spec.style : 'bridge' });
   }
   const frames = run.stages.scenes ?? NaN;
   return {

@@ -29,6 +29,11 @@ export function energyAt(curve: readonly number[], x: number): number {
   return a + (b - a) * (p - i);
 }
 
+/** Body bars: whole bars, the last one shorter where the body is not a whole number of them. */
+export function bodyBarCount(bodyBeats: number, beatsPerBar: number): number {
+  return Math.ceil(bodyBeats / beatsPerBar);
+}
+
 /**
  * Lays out bars and chords. Phrases are four bars from the body's first downbeat; the last body
  * bar cadences (V-I to resolve, onto V to stay open); the head handle leads into I with IV-V.
@@ -38,7 +43,7 @@ export function layoutBars(spec: CompositionSpec, style: Style, key: Key, rng: R
   const progs = bright ? style.progressions.bright : style.progressions.dark;
   const bars: Bar[] = [];
   const headBars = Math.round(spec.headBeats / bpb);
-  const bodyBars = Math.ceil(spec.bodyBeats / bpb);
+  const bodyBars = bodyBarCount(spec.bodyBeats, bpb);
   const tailBars = Math.round(spec.tailBeats / bpb);
   // A seed picks the progression and where in it the piece starts, so each seed is a different take.
   const rotate = (p: number[]) => {

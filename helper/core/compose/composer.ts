@@ -1,6 +1,6 @@
 import { MAX_BPM, MIN_BPM, PITCH_CLASSES, MODES } from '../../../shared/index.ts';
 import { MusicParameterError } from '../../errors.ts';
-import { energyAt, layoutBars, type Bar } from './bars.ts';
+import { bodyBarCount, energyAt, layoutBars, type Bar } from './bars.ts';
 import { isMinorish } from './harmony.ts';
 import { writeRole } from './parts.ts';
 import { Rng } from './rng.ts';
@@ -94,6 +94,17 @@ function applySwing(notes: NoteEvent[], swing: number): NoteEvent[] {
     const frac = n.beat - Math.floor(n.beat);
     return Math.abs(frac - 0.5) < 1e-9 ? { ...n, beat: n.beat + swing / 6 } : n;
   });
+}
+
+/**
+ * Where the cue's designed ending begins, in body beats: the final bar that resolves (a resolving
+ * or releasing cue holds its tonic there), or a silent gap's release if that starts earlier; the
+ * body's end for a cue that continues into its transition.
+ */
+export function endingStart(spec: CompositionSpec): number {
+  if (spec.ending === 'continue') return spec.bodyBeats;
+  const finalBar = (bodyBarCount(spec.bodyBeats, spec.beatsPerBar) - 1) * spec.beatsPerBar;
+  return spec.ending === 'release' ? Math.min(finalBar, spec.bodyBeats - spec.releaseBeats) : finalBar;
 }
 
 /** For a silent gap the music stops releaseBeats before the cut: later notes go, held ones are cut short. */
