@@ -19,7 +19,7 @@ import { measureAnalysisMemory } from './measure/analysis-memory.ts';
 import { measureLongMemory } from './measure/long-memory.ts';
 import { measureNeural } from './measure/neural.ts';
 import { RenderPool } from '../helper/pipeline/pool.ts';
-import { measureHelperRuns } from './measure/helper.ts';
+import { helperRunCache, measureHelperRuns } from './measure/helper.ts';
 
 /**
  * `npm run bench`: scores the generated set (and any real footage in bench/real/) with the real
@@ -92,7 +92,8 @@ const iteration = {
 // The helper through its HTTP API, as the panel drives it (cold cache of its own).
 log('helper: the demo sequence through segue serve');
 const helperRuns = smoke ? 1 : 3;
-const helper = await measureHelperRuns(work, join(outDir, 'helper-cache'), helperRuns);
+const helperCache = join(outDir, 'helper-cache');
+const helper = await measureHelperRuns(work, helperCache, helperRuns);
 log(`  score ${helper.scoreSec.toFixed(2)} s, regenerate ${helper.regenerateSec.toFixed(2)} s, swap ${helper.swapSec.toFixed(2)} s, RSS idle ${helper.idleRssMb} MB peak ${helper.peakRssMb} MB`);
 
 // Rendering against Debian's fluidsynth: the same MIDI, the same SoundFont, in this run.
@@ -151,7 +152,7 @@ const report = {
 };
 writeFileSync(join(outDir, 'report.json'), JSON.stringify(report, null, 2));
 const summary = writeReport(report, outDir, smoke ? null : resolve('bench', 'RESULTS.md'));
-if (!smoke) for (const d of [runCache, ...Array.from({ length: helperRuns }, (_, i) => join(outDir, `helper-cache-${i + 1}`))]) rmSync(d, { recursive: true, force: true });
+if (!smoke) for (const d of [runCache, ...Array.from({ length: helperRuns }, (_, i) => helperRunCache(helperCache, i + 1))]) rmSync(d, { recursive: true, force: true });
 log(summary);
 log(`report: ${join(outDir, 'report.md')}`);
 

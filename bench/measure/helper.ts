@@ -28,10 +28,13 @@ export interface HelperFigures {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** The cold cache of run `i` (from 1) of measureHelperRuns, so the caller can clear them. */
+export const helperRunCache = (cacheDir: string, i: number) => `${cacheDir}-${i}`;
+
 /** `count` fresh helpers (own data folder and cold cache each), one after another: the median times, the largest peak memory. */
 export async function measureHelperRuns(work: string, cacheDir: string, count: number): Promise<HelperFigures> {
   const all: HelperFigures[] = [];
-  for (let i = 0; i < count; i++) all.push(await measureHelper(join(work, `helper-run-${i + 1}`), `${cacheDir}-${i + 1}`));
+  for (let i = 1; i <= count; i++) all.push(await measureHelper(join(work, `helper-run-${i}`), helperRunCache(cacheDir, i)));
   const mid = (k: 'scoreSec' | 'analyseSec' | 'regenerateSec' | 'swapSec') => median(all.map((x) => x[k]));
   const rss = (k: 'idleRssMb' | 'peakRssMb') => (all.every((x) => x[k] !== null) ? all.map((x) => x[k]!) : null);
   return {
