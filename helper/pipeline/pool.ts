@@ -91,7 +91,7 @@ export class RenderPool {
     w.on('exit', (code) => lost(`exit code ${code}`));
   }
 
-  render(job: CueJob, wavPath: string, signal?: AbortSignal): Promise<MasterResult> {
+  render(job: CueJob, wavPath: string, signal?: AbortSignal, renderPath?: string): Promise<MasterResult> {
     if (this.closed || signal?.aborted) return Promise.reject(new InterruptedError());
     return new Promise((resolve, reject) => {
       const onAbort = () => {
@@ -100,7 +100,7 @@ export class RenderPool {
         reject(new InterruptedError());
       };
       const task: Task = {
-        req: { id: this.nextId++, job, wavPath },
+        req: { id: this.nextId++, job, wavPath, renderPath },
         resolve: (r) => (signal?.removeEventListener('abort', onAbort), resolve(r)),
         reject: (e) => (signal?.removeEventListener('abort', onAbort), reject(e)),
       };

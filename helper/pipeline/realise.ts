@@ -15,6 +15,7 @@ import { codesPathOf, neuralEngine, readNeuralCodes } from './render-neural.ts';
 import { writeMixdown } from './mixdown.ts';
 import { ensureCache } from './output.ts';
 import { RenderPool } from './pool.ts';
+import { renderStorePath } from './render-store.ts';
 import { composeJob, midiPathOf, stemGroupsOf, stemPathOf, type StemGroup } from './render-cue.ts';
 import { VERSION } from '../version.ts';
 
@@ -92,6 +93,10 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
     const from = job.neural?.kind === 'bridge' ? layouts.find((x) => x.id === `scene-${l.cut! + 1}`) : undefined;
     return hashJson({ v: CUE_VERSION, engine: VERSION, job: { ...job, soundFont: sfId }, ...(neural ? { neural: neural.key } : {}), ...(from ? { from: hashOf(from) } : {}) });
   };
+  // The synth's output depends on the notes, the grid and the SoundFont, not on the mastering: an
+  // edit that changes only a cue's fades and rides (a swapped transition) finds it in the store.
+  const renderPathOf = ({ job }: CueLayout): string =>
+    renderStorePath(hashJson({ v: CUE_VERSION, engine: VERSION, composition: job.composition, render: job.render, stems: job.stems, soundFont: sfId }));
   const previousTakes = r.previous?.takes ?? [];
   const now = new Date().toISOString();
   const newTakes: Take[] = [];
@@ -133,7 +138,7 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
       // A whole cache entry is used as it is, by either engine: only a miss renders.
       const cached = verifiedEntry(cachePath, warn);
       const hit = cached !== null;
-      const loudness = cached ? loudnessOf(cached) : t.layout.job.neural ? await renderNeural(t) : await pool!.render(t.layout.job, cachePath, signal);
+      const loudness = cached ? loudnessOf(cached) : t.layout.job.neural ? await renderNeural(t) : await pool!.render(t.layout.job, cachePath, signal, renderPathOf(t.layout));
       const { job, ...rest } = t.layout;
       const names = companions(t.file, job);
       copyFileSync(cachePath, join(r.staging, t.file));

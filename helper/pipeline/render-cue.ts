@@ -13,6 +13,7 @@ import { renderComposition } from '../adapters/synth.ts';
 import { EngineError } from '../errors.ts';
 import { hasNumbers, readCacheJson, writeAtomic } from './cache.ts';
 import { companionPath, loudnessOf, recordOf, type CueRecord, type FileRecord } from './cue-files.ts';
+import { readRender, writeRender, type StoredRender } from './render-store.ts';
 
 /**
  * Compose, render, master and write one cue (what a worker thread does per job): the WAV, its
@@ -41,28 +42,20 @@ export function composeJob(job: CueJob): Composition {
 const what = ({ composition: c }: CueJob) =>
   c.kind === 'scene' ? `${c.spec.style} in ${c.spec.key.tonic} ${c.spec.key.mode}` : `${c.spec.from.style} to ${c.spec.to.style} bridge`;
 
-/** Renders a cue into the cache at wavPath, unless it is there. The caller verifies an existing entry first (cue-files.ts). */
-export async function renderCue(job: CueJob, wavPath: string): Promise<MasterResult> {
+/**
+ * Renders a cue into the cache at wavPath, unless it is there. The caller verifies an existing entry
+ * first (cue-files.ts). With `renderPath` (render-store.ts), the synth's output is taken from there
+ * when an earlier cue had the same notes, grid and SoundFont, and stored there otherwise.
+ */
+export async function renderCue(job: CueJob, wavPath: string, renderPath?: string): Promise<MasterResult> {
   const cached = readCacheJson<CueRecord>(`${wavPath}.json`, (x) => hasNumbers(x, 'integratedLufs', 'truePeakDbtp', 'gainDb'));
   if (cached && existsSync(wavPath)) return loudnessOf(cached);
   const comp = composeJob(job);
-  const map = { sampleRate: SAMPLE_RATE, ...job.render };
-  let pcm: Float32Array[];
-  const stems: { group: StemGroup; pcm: Float32Array[] }[] = [];
-  if (job.stems) {
-    for (const group of stemGroupsOf(comp)) {
-      const channels = comp.channels.filter((c) => GROUP_OF[c.role] === group);
-      const notes = comp.notes.filter((n) => channels.some((c) => c.ch === n.ch));
-      stems.push({ group, pcm: await renderComposition({ ...comp, channels, notes }, map, job.soundFont) });
-    }
-    pcm = [new Float32Array(job.render.totalSamples), new Float32Array(job.render.totalSamples)];
-    for (const s of stems) {
-      removeDc(s.pcm);
-      for (let c = 0; c < 2; c++) for (let i = 0; i < pcm[c]!.length; i++) pcm[c]![i] = pcm[c]![i]! + s.pcm[c]![i]!;
-    }
-  } else {
-    pcm = await renderComposition(comp, map, job.soundFont);
-  }
+  const stored = renderPath ? readRender(renderPath, job.render.totalSamples) : null;
+  const parts = stored ?? (await synthesise(job, comp));
+  if (renderPath && !stored) writeRender(renderPath, parts); // before mastering, which works in place
+  const stems = job.stems ? parts.parts.map((group, i) => ({ group: group as StemGroup, pcm: parts.pcm[i]! })) : [];
+  const pcm = job.stems ? sumOf(stems.map((s) => s.pcm), job.render.totalSamples) : parts.pcm[0]!;
   const { curve, ...result } = master(pcm, job.master);
   // A silent render is a failure, never an output: it would be placed on the editor's timeline.
   if (result.integratedLufs <= -70) {
@@ -83,4 +76,26 @@ export async function renderCue(job: CueJob, wavPath: string): Promise<MasterRes
   // The record last: an entry without it is incomplete, and one whose files do not match it is damaged.
   writeAtomic(`${wavPath}.json`, JSON.stringify({ ...result, files } satisfies CueRecord));
   return result;
+}
+
+/** The synth's output for a cue: the whole ensemble, or each stem group with its DC removed (they are summed into the cue). */
+async function synthesise(job: CueJob, comp: Composition): Promise<StoredRender> {
+  const map = { sampleRate: SAMPLE_RATE, ...job.render };
+  if (!job.stems) return { parts: ['mix'], pcm: [await renderComposition(comp, map, job.soundFont)] };
+  const groups = stemGroupsOf(comp);
+  const pcm: Float32Array[][] = [];
+  for (const group of groups) {
+    const channels = comp.channels.filter((c) => GROUP_OF[c.role] === group);
+    const notes = comp.notes.filter((n) => channels.some((c) => c.ch === n.ch));
+    const stem = await renderComposition({ ...comp, channels, notes }, map, job.soundFont);
+    removeDc(stem);
+    pcm.push(stem);
+  }
+  return { parts: groups, pcm };
+}
+
+function sumOf(parts: Float32Array[][], samples: number): Float32Array[] {
+  const pcm = [new Float32Array(samples), new Float32Array(samples)];
+  for (const p of parts) for (let c = 0; c < 2; c++) for (let i = 0; i < samples; i++) pcm[c]![i] = pcm[c]![i]! + p[c]![i]!;
+  return pcm;
 }

@@ -15,6 +15,8 @@ export interface WorkerRequest {
   id: number;
   job: CueJob;
   wavPath: string;
+  /** Where the render before mastering is kept (render-store.ts). */
+  renderPath?: string;
 }
 
 export type WorkerReply =
@@ -35,7 +37,7 @@ if (start.warmSoundFont) {
 
 parentPort?.on('message', async (req: WorkerRequest) => {
   try {
-    const result = await renderCue(req.job, req.wavPath);
+    const result = await renderCue(req.job, req.wavPath, req.renderPath);
     parentPort!.postMessage({ id: req.id, ok: true, result } satisfies WorkerReply);
   } catch (e) {
     const err = asSegueError(e) ?? (e as Error);
