@@ -18,12 +18,16 @@ export interface HelperFigures {
   analyseSec: number;
   regenerateSec: number;
   swapSec: number;
+  swapFrom: string;
   swapTo: string;
+  /** Then the same cut between a crossfade and an abrupt cut: only the two scenes' mastering changes (render-store.ts). */
+  remasterSwapSec: number;
+  remasterSwapTo: string;
   idleRssMb: number | null;
   peakRssMb: number | null;
   cues: number;
   /** Each run's times, when there were several (the figures above are their medians). */
-  runs?: { scoreSec: number; regenerateSec: number; swapSec: number }[];
+  runs?: { scoreSec: number; regenerateSec: number; swapSec: number; remasterSwapSec: number }[];
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -35,13 +39,13 @@ export const helperRunCache = (cacheDir: string, i: number) => `${cacheDir}-${i}
 export async function measureHelperRuns(work: string, cacheDir: string, count: number): Promise<HelperFigures> {
   const all: HelperFigures[] = [];
   for (let i = 1; i <= count; i++) all.push(await measureHelper(join(work, `helper-run-${i}`), helperRunCache(cacheDir, i)));
-  const mid = (k: 'scoreSec' | 'analyseSec' | 'regenerateSec' | 'swapSec') => median(all.map((x) => x[k]));
+  const mid = (k: 'scoreSec' | 'analyseSec' | 'regenerateSec' | 'swapSec' | 'remasterSwapSec') => median(all.map((x) => x[k]));
   const rss = (k: 'idleRssMb' | 'peakRssMb') => (all.every((x) => x[k] !== null) ? all.map((x) => x[k]!) : null);
   return {
     ...all[0]!,
-    scoreSec: mid('scoreSec'), analyseSec: mid('analyseSec'), regenerateSec: mid('regenerateSec'), swapSec: mid('swapSec'),
+    scoreSec: mid('scoreSec'), analyseSec: mid('analyseSec'), regenerateSec: mid('regenerateSec'), swapSec: mid('swapSec'), remasterSwapSec: mid('remasterSwapSec'),
     idleRssMb: rss('idleRssMb') && median(rss('idleRssMb')!), peakRssMb: rss('peakRssMb') && Math.max(...rss('peakRssMb')!),
-    runs: all.map((x) => ({ scoreSec: x.scoreSec, regenerateSec: x.regenerateSec, swapSec: x.swapSec })),
+    runs: all.map((x) => ({ scoreSec: x.scoreSec, regenerateSec: x.regenerateSec, swapSec: x.swapSec, remasterSwapSec: x.remasterSwapSec })),
   };
 }
 
@@ -75,11 +79,15 @@ export async function measureHelper(work: string, cacheDir: string): Promise<Hel
     const scored = await timed('POST', `/v1/projects/${created.project}/score`, {});
     const regen = await timed('POST', `/v1/projects/${created.project}/scenes/3/regenerate`, {});
     const plan = (await h.call('GET', `/v1/projects/${created.project}/plan`)).json as { transitions: { style: string }[] };
-    const swapTo = plan.transitions[1]!.style === 'fade' ? 'abrupt-cut' : 'fade';
+    const swapFrom = plan.transitions[1]!.style;
+    const swapTo = swapFrom === 'fade' ? 'abrupt-cut' : 'fade';
     const swap = await timed('POST', `/v1/projects/${created.project}/cuts/2/transition`, { style: swapTo });
+    const remasterSwapTo = swapTo === 'fade' ? 'abrupt-cut' : 'fade';
+    const remaster = await timed('POST', `/v1/projects/${created.project}/cuts/2/transition`, { style: remasterSwapTo });
     const hwm = readHwmKb(h.proc.pid!);
     return {
-      analyseSec: created.sec, scoreSec: created.sec + scored.sec, regenerateSec: regen.sec, swapSec: swap.sec, swapTo,
+      analyseSec: created.sec, scoreSec: created.sec + scored.sec, regenerateSec: regen.sec, swapSec: swap.sec, swapFrom, swapTo,
+      remasterSwapSec: remaster.sec, remasterSwapTo,
       idleRssMb, peakRssMb: hwm === null ? null : Math.round(hwm / 1024), cues: scored.changed.length,
     };
   } finally {
