@@ -2,13 +2,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchReport } from './run.ts';
 import { REFERENCE, type MusicStats } from './measure/music.ts';
-import { CLEAR_PULSE } from './measure/audio.ts';
+import { CLEAR_PULSE, type KeyVerdict } from './measure/audio.ts';
 import type { VideoResult } from './video.ts';
 
 /** report.md, SVG charts and bench/RESULTS.md (summary + one history row per run) from report.json. */
 
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const share = (xs: readonly boolean[]) => (xs.length ? xs.filter(Boolean).length / xs.length : NaN);
+const keyAgrees = (v: KeyVerdict) => v === 'same' || v === 'relative' || v === 'same-notes';
 const f = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(d));
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(0)} %` : 'n/a');
 
@@ -54,7 +55,9 @@ export function summarise(r: BenchReport) {
     medianBeatErrorMs: 1000 * [...cuts.map((c) => c.segue.beatErrorSec)].sort((a, b) => a - b)[cuts.length >> 1]!,
     tempoWithin2: share(cues.map((c) => Math.abs(c.tempoRatio - 1) <= 0.02)),
     tempoWithin2Octave: share(cues.map((c) => [0.5, 1, 2, 2 / 3, 1.5].some((m) => Math.abs(c.tempoRatio / m - 1) <= 0.02))),
-    keySameOrRelative: share(cues.map((c) => c.keyVerdict === 'same' || c.keyVerdict === 'relative' || c.keyVerdict === 'same-notes')),
+    keySameOrRelative: share(cues.map((c) => keyAgrees(c.keyVerdict))),
+    keyPlain: share(cues.filter((c) => c.keyVerdictPlain).map((c) => keyAgrees(c.keyVerdictPlain!))),
+    keyNotes: share(cues.filter((c) => c.keyVerdictNotes).map((c) => keyAgrees(c.keyVerdictNotes!))),
     cueLoudnessOk: share(cues.map((c) => Math.abs(c.I + 16) <= 0.5)),
     cueLoudnessWithFadesOk: share(cues.map((c) => Math.abs(c.IWithFades + 16) <= 0.5)),
     cueTruePeakOk: share(cues.map((c) => c.TP <= -1)),
@@ -101,7 +104,9 @@ function targets(r: BenchReport, s: ReturnType<typeof summarise>): Target[] {
   add('cuts within 50 ms of an estimated beat', '>= 95 %', pct(s.cutsOnBeat), s.cutsOnBeat >= 0.95);
   add(`the same, of the cuts into music with a clear pulse (clarity >= ${CLEAR_PULSE})`, 'reported', `${pct(s.cutsOnBeatPulsed)} (${s.pulsedCuts} of ${s.cuts} cuts)`, null);
   add('cue tempo within 2 % of the plan (estimated from audio)', 'all', `${pct(s.tempoWithin2)} (${pct(s.tempoWithin2Octave)} allowing 1/2, 2/3, 3/2, 2x)`, s.tempoWithin2 >= 1);
-  add('cue key = plan key, its relative, or (modes) the major/minor key with its notes', 'all', pct(s.keySameOrRelative), s.keySameOrRelative >= 1);
+  add('cue key = plan key, its relative, or (modes) the major/minor key with its notes; heard (profiles with harmonics)', 'all', pct(s.keySameOrRelative), s.keySameOrRelative >= 1);
+  add('the same with the plain profiles (the estimator before 2026-12-02)', 'reported', pct(s.keyPlain), null);
+  add('the same on the written notes (the composition\'s pitch-class durations)', 'reported', pct(s.keyNotes), null);
   add('cue integrated loudness within 0.5 LU of -16 (between the cue\'s fades)', 'all', pct(s.cueLoudnessOk), s.cueLoudnessOk >= 1);
   add('the same over the whole body, fades included (the figure before 2026-12-02)', 'reported', pct(s.cueLoudnessWithFadesOk), null);
   add('cue true peak <= -1 dBTP', 'all', pct(s.cueTruePeakOk), s.cueTruePeakOk >= 1);

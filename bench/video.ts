@@ -10,7 +10,7 @@ import { endingStart } from '../helper/core/compose/composer.ts';
 import { commitOutput, withStaging } from '../helper/pipeline/output.ts';
 import { beatErrorAt, chroma, compareKey, estimateKey, estimatePulse, fluxSpike, type KeyVerdict } from './measure/audio.ts';
 import { ebur128, loudnessJump } from './measure/loudness.ts';
-import { emptyBeatShare, musicStats, type MusicStats } from './measure/music.ts';
+import { emptyBeatShare, musicStats, writtenPitchClasses, type MusicStats } from './measure/music.ts';
 import { runSegue, type CliRun } from './measure/process.ts';
 import type { BenchCut } from './set.ts';
 
@@ -35,7 +35,12 @@ export interface CueMeasure {
   id: string;
   style: string;
   plannedKey: string;
+  /** Heard: the chromagram of the cue's audio against key profiles with harmonics. */
   keyVerdict: KeyVerdict;
+  /** The same chromagram against the plain profiles (the estimator before 2026-12-02, beside the new one for one run). */
+  keyVerdictPlain?: KeyVerdict;
+  /** Written: the plain profiles on the composition's pitch-class durations. */
+  keyVerdictNotes?: KeyVerdict;
   plannedBpm: number;
   estimatedBpm: number;
   tempoRatio: number;
@@ -127,13 +132,17 @@ export async function benchVideo(video: string, truth: { cuts: BenchCut[]; fps: 
     };
   });
 
+  // The jobs the render used: their compositions are the written notes.
+  const jobs = layoutCues(d.scenes, d.transitions, plan.settings, d.seeds, d.bridgeSeeds).filter((l) => l.kind === 'scene');
+  const compositions = new Map(jobs.map((j) => [j.id, composeJob(j.job)]));
   const cues: CueMeasure[] = [];
   for (const cue of plan.cues.filter((c) => c.kind === 'scene')) {
     const file = join(outDir, cue.file);
     const x = mono(decodeWav(readFileSync(file)).channels);
     const from = cue.handles.head;
     const to = cue.fileSamples - cue.handles.tail;
-    const est = estimateKey(chroma(x, from, to));
+    const heard = chroma(x, from, to);
+    const written = compositions.get(cue.id);
     const bpm = estimatePulse(x, from, to).bpm;
     const l = await ebur128(file, from / SAMPLE_RATE, to / SAMPLE_RATE);
     // A crossfade's half inside the body is heard fading away; counted in the cue's loudness it
@@ -143,13 +152,13 @@ export async function benchVideo(video: string, truth: { cuts: BenchCut[]; fps: 
     const sustained = inTo - inFrom >= 3 * SAMPLE_RATE ? (await ebur128(file, inFrom / SAMPLE_RATE, inTo / SAMPLE_RATE)).I : l.I;
     const prompt = plan.scenes[cue.scene!]!.prompt;
     cues.push({
-      id: cue.id, style: prompt.style, plannedKey: `${cue.key.tonic} ${cue.key.mode}`, keyVerdict: compareKey(cue.key, est),
+      id: cue.id, style: prompt.style, plannedKey: `${cue.key.tonic} ${cue.key.mode}`, keyVerdict: compareKey(cue.key, estimateKey(heard, true)),
+      keyVerdictPlain: compareKey(cue.key, estimateKey(heard)), ...(written ? { keyVerdictNotes: compareKey(cue.key, estimateKey(writtenPitchClasses(written))) } : {}),
       plannedBpm: cue.grid.bpm, estimatedBpm: bpm, tempoRatio: bpm / cue.grid.bpm, ...l, I: sustained, IWithFades: l.I,
     });
   }
 
   // Note statistics and composition time, from the same jobs the render used.
-  const jobs = layoutCues(d.scenes, d.transitions, plan.settings, d.seeds).filter((l) => l.kind === 'scene');
   const music: (MusicStats & { style: string; emptyBeatRateWritten: number })[] = [];
   const composeMs: number[] = [];
   for (const j of jobs) {

@@ -62,6 +62,17 @@ export function musicStats(comp: Composition, bpm: number): MusicStats {
   };
 }
 
+/** Beats each pitch class sounds in the body, drums aside: the written notes' chromagram (a key estimator's input). */
+export function writtenPitchClasses(comp: Composition): number[] {
+  const drums = new Set(comp.channels.filter((c) => c.drums).map((c) => c.ch));
+  const pc = new Array<number>(12).fill(0);
+  for (const n of comp.notes) {
+    const sounding = Math.min(comp.bodyBeats, n.beat + n.dur) - Math.max(0, n.beat);
+    if (!drums.has(n.ch) && sounding > 0) pc[n.key % 12]! += sounding;
+  }
+  return pc;
+}
+
 /** Empty beats: the share of the body's first `beats` beats in which no note (drums included) starts. */
 export function emptyBeatShare(comp: Composition, beats: number): number {
   const onsetBeats = new Set(comp.notes.filter((n) => n.beat >= 0 && n.beat < beats).map((n) => Math.floor(n.beat + 1e-9)));
