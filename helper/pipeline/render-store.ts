@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { cacheRoot, readCacheJson, writeAtomic } from './cache.ts';
 import { recordOf, type FileRecord } from './cue-files.ts';
 
@@ -93,7 +93,7 @@ export function writeRender(path: string, render: StoredRender, limitBytes = ren
     remove(path);
     return;
   }
-  pruneRenders(join(path, '..'), limitBytes);
+  pruneRenders(dirname(path), limitBytes);
 }
 
 /** Removes the least recently used entries of the store in `dir` until it holds at most `limitBytes`. */
