@@ -4,6 +4,8 @@ import { musicStats } from '../bench/measure/music.ts';
 import { compose } from '../helper/core/compose/composer.ts';
 import { FIGURES, figureAt, figurePlan } from '../helper/core/compose/parts.ts';
 import { STYLES } from '../helper/core/compose/styles.ts';
+import type { Composition } from '../helper/core/compose/types.ts';
+import { tempoFor } from '../helper/core/prompt.ts';
 
 /**
  * Issue 15 item 4: every style keeps a rhythmic surface, even at the low energies real scenes give
@@ -42,6 +44,27 @@ describe('denser, more musical writing', () => {
     const mean = (k: 'interOnsetInterval' | 'pitchEntropy') => all.reduce((a, s) => a + s[k], 0) / all.length;
     assert.ok(Math.abs(mean('interOnsetInterval') / 0.184 - 1) <= 0.1, `mean inter-onset interval ${mean('interOnsetInterval').toFixed(3)} s against real music's 0.184 s`);
     assert.ok(Math.abs(mean('pitchEntropy') / 4.197 - 1) <= 0.1, `mean pitch entropy ${mean('pitchEntropy').toFixed(2)} bits against real music's 4.20`);
+  });
+
+  it('moves every style at real music\'s pace: each style\'s inter-onset interval within 10 % of 0.184 s at the tempos (MTM\'s classes in its range) and energies its scenes get', () => {
+    const driving = ['action', 'synthwave', 'pop-rock'];
+    for (const style of STYLES) for (const bpm of new Set([-0.6, 0, 0.6].map((arousal) => tempoFor(arousal, style)))) {
+      const energies = driving.includes(style.id) ? [0.5, 0.7, 0.9] : [0.1, 0.2, 0.3, 0.5];
+      const ioi = energies.flatMap((e) => [1, 2].map((seed) => musicStats(compose({ style: style.id, key: { tonic: 'D', mode: style.modes.bright }, bpm, beatsPerBar: style.beatsPerBar, bodyBeats: 32, headBeats: 4, tailBeats: 4, energyCurve: [e], motion: 0.4, seed, ending: 'continue', releaseBeats: 0, intro: false }), bpm).interOnsetInterval));
+      const mean = ioi.reduce((a, b) => a + b) / ioi.length;
+      assert.ok(Math.abs(mean / 0.184 - 1) <= 0.1, `${style.id} at ${bpm} BPM: notes ${mean.toFixed(3)} s apart`);
+    }
+  });
+
+  it('counts a strum as one onset and a sixteenth-note triplet as three', () => {
+    const comp = (notes: { beat: number; key: number }[]): Composition => ({
+      channels: [{ ch: 0, role: 'harmony', name: 'guitar', program: 25, drums: false, volume: 100, pan: 64, reverb: 0, chorus: 0 }],
+      notes: notes.map((n) => ({ ...n, dur: 0.2, ch: 0, vel: 80 })), headBeats: 0, bodyBeats: 8, tailBeats: 0,
+    });
+    const strums = Array.from({ length: 8 }, (_, b) => [52, 57, 62, 67, 71, 76].map((key, j) => ({ beat: b + j * 0.012, key })));
+    assert.equal(musicStats(comp(strums.flat()), 60).interOnsetInterval, 1, 'a strum a beat at 60 BPM: a second between onsets');
+    const triplets = Array.from({ length: 48 }, (_, i) => ({ beat: i / 6, key: 60 + (i % 3) }));
+    assert.ok(Math.abs(musicStats(comp(triplets), 60).interOnsetInterval - 1 / 6) < 1e-3, 'sixteenth-note triplets: a sixth of a second');
   });
 
   it('spreads every style over as many pitches as real music at the energies its scenes get (pitch entropy within 10 % of 4.197 bits)', () => {

@@ -47,8 +47,14 @@ export function musicStats(comp: Composition, bpm: number): MusicStats {
     }
   }
   const emptyBeatRate = emptyBeatShare(comp, comp.bodyBeats);
-  // Inter-onset interval: mean gap between successive distinct onsets of the pitched notes, in seconds.
-  const onsets = [...new Set(pitched.map((n) => Math.round(n.beat * 480) / 480))].sort((a, b) => a - b);
+  // Inter-onset interval: mean gap between successive distinct onsets of the pitched notes, in
+  // seconds. Onsets within a sixty-fourth note of the one before are one event: a strum's strings
+  // (0.012 beat apart) or a rolled chord, which the symbolic references write as one chord. No
+  // written rhythm here is that fine (the finest is a sixteenth-note triplet, a sixth of a beat).
+  const onsets: number[] = [];
+  for (const o of [...new Set(pitched.map((n) => Math.round(n.beat * 480) / 480))].sort((a, b) => a - b)) {
+    if (!onsets.length || o - onsets[onsets.length - 1]! >= 1 / 16) onsets.push(o);
+  }
   const gaps = onsets.slice(1).map((o, i) => o - onsets[i]!);
   const ioi = gaps.length ? ((gaps.reduce((a, b) => a + b, 0) / gaps.length) * 60) / bpm : 0;
   return {

@@ -36,9 +36,10 @@ export const CACHE_VERSION = 6;
  * and neural audio fitted by the multi-feature estimator onto grids that follow the music; 8:
  * breaths between calm phrases, wider voicings, moving bass lines, the pedal-and-line ostinato,
  * and level rides at cuts (these also change the jobs they apply to); 9: a split bridge's rides
- * measured after its halves' gains, and rides held through a crossfade.
+ * measured after its halves' gains, and rides held through a crossfade; 10: folk's picking quickens
+ * into its cadences as the other figures do.
  */
-export const CUE_VERSION = 9;
+export const CUE_VERSION = 10;
 
 export interface RealiseInput {
   outDir: string;

@@ -195,8 +195,8 @@ export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatS
         // (the chord's low note, then the next one up) and the upper strings between them.
         // The chord lies on six strings: the close voicing and, above it, its octave where the
         // range allows, so the strum is full and the picked strings reach up through two octaves.
-        // A picking hand keeps one steady figure (the slower of the two), whatever the phrase does.
-        const picking = figurePlan(beatSec).slow;
+        // The picking quickens into the cadence as the other figures do (a picker's fill).
+        const picking = figureAt(beatSec, bar.phrasePos);
         const strums = bar.energy > 0.5 ? [0, 2] : [0];
         const strings = [...v, ...v.map((k) => k + 12).filter((k) => k <= hi)];
         const top = strings.slice(1);
