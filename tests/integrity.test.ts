@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { Plan } from '../shared/index.ts';
 import { makeTestVideo, probe } from '../helper/adapters/ffmpeg.ts';
-import { contentHash, hashFile, knownFileHash } from '../helper/pipeline/cache.ts';
+import { contentHash, hashFile, knownFileHash, writeAtomic } from '../helper/pipeline/cache.ts';
 import { cachedFrames } from '../helper/pipeline/frames.ts';
 import { fixture, segue, THREE_SCENES, tmpDir } from './helpers.ts';
 
@@ -127,5 +127,16 @@ describe('remembered content hashes', () => {
     const b = await cachedFrames(await probe(copy), 1, o);
     assert.equal(b.cached, true, 'the copy: a hit once its hash is known');
     assert.deepEqual(b.series.frames, a.series.frames);
+  });
+});
+
+describe('atomic cache writes', () => {
+  it('leave no temp file behind when the write fails, and no half-written entry', () => {
+    const dir = tmpDir('atomic');
+    const path = join(dir, 'entry.json');
+    mkdirSync(join(path, 'in-the-way'), { recursive: true }); // a folder where the file should go: the rename fails
+    assert.throws(() => writeAtomic(path, 'x'.repeat(1 << 20)));
+    assert.deepEqual(readdirSync(dir), ['entry.json'], 'only the folder that was in the way');
+    assert.deepEqual(readdirSync(path), ['in-the-way']);
   });
 });

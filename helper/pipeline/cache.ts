@@ -83,8 +83,13 @@ export function makeDirs(dir: string): void {
 export function writeAtomic(path: string, data: string | Uint8Array): void {
   makeDirs(dirname(path));
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true }); // a disk that filled midway keeps no half-written temp file
+    throw e;
+  }
 }
 
 /**
