@@ -132,9 +132,15 @@ export async function benchVideo(video: string, truth: { cuts: BenchCut[]; fps: 
     };
   });
 
-  // The jobs the render used: their compositions are the written notes.
+  // The jobs the render used: their compositions are the written notes (each timed: composition time per scene).
   const jobs = layoutCues(d.scenes, d.transitions, plan.settings, d.seeds, d.bridgeSeeds).filter((l) => l.kind === 'scene');
-  const compositions = new Map(jobs.map((j) => [j.id, composeJob(j.job)]));
+  const composeMs: number[] = [];
+  const compositions = new Map(jobs.map((j) => {
+    const t = performance.now();
+    const comp = composeJob(j.job);
+    composeMs.push(performance.now() - t);
+    return [j.id, comp];
+  }));
   const cues: CueMeasure[] = [];
   for (const cue of plan.cues.filter((c) => c.kind === 'scene')) {
     const file = join(outDir, cue.file);
@@ -158,13 +164,10 @@ export async function benchVideo(video: string, truth: { cuts: BenchCut[]; fps: 
     });
   }
 
-  // Note statistics and composition time, from the same jobs the render used.
+  // Note statistics, from the same compositions.
   const music: (MusicStats & { style: string; emptyBeatRateWritten: number })[] = [];
-  const composeMs: number[] = [];
   for (const j of jobs) {
-    const t = performance.now();
-    const comp = composeJob(j.job);
-    composeMs.push(performance.now() - t);
+    const comp = compositions.get(j.id)!;
     // The designed endings (a resolving cue's held final bar, a silent gap's released beats) are
     // empty by intent and weigh heavily in a short cue: the writing's own rate leaves them out.
     const spec = j.job.composition.kind === 'scene' ? j.job.composition.spec : null;

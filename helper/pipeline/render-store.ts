@@ -30,10 +30,10 @@ interface StoreRecord extends FileRecord {
   samples: number;
 }
 
-/** 1 GiB unless `SEGUE_RENDER_STORE_MB` says otherwise: about 140 cues of 20 s, a dozen sequences' worth. */
+/** 1 GiB unless `SEGUE_RENDER_STORE_MB` gives another number of megabytes: about 140 cues of 20 s, a dozen sequences' worth. */
 export function renderStoreLimit(): number {
-  const mb = Number(process.env.SEGUE_RENDER_STORE_MB);
-  return (Number.isFinite(mb) && mb >= 0 && process.env.SEGUE_RENDER_STORE_MB !== '' ? mb : 1024) * 2 ** 20;
+  const mb = process.env.SEGUE_RENDER_STORE_MB ? Number(process.env.SEGUE_RENDER_STORE_MB) : NaN;
+  return (Number.isFinite(mb) && mb >= 0 ? mb : 1024) * 2 ** 20;
 }
 
 export const renderStorePath = (key: string): string => join(cacheRoot(), 'renders', `${key}.f32`);
@@ -65,7 +65,7 @@ export function readRender(path: string, samples: number): StoredRender | null {
     return null;
   }
   // A Float32Array view needs a 4-byte aligned offset; a file this size has its own buffer, but check.
-  const bytes = data.byteOffset % 4 === 0 ? data : Buffer.from(data);
+  const bytes = data.byteOffset % 4 === 0 ? data : new Uint8Array(data);
   const all = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
   const n = record.samples;
   const pcm = record.parts.map((_, p) => [all.subarray(2 * p * n, (2 * p + 1) * n), all.subarray((2 * p + 1) * n, (2 * p + 2) * n)]);

@@ -35,7 +35,7 @@ export interface Style {
   beatsPerBar: number;
   modes: { bright: Mode; dark: Mode };
   sevenths: boolean;
-  /** Progressions as scale degrees (0 = I), one chord per bar; chosen per phrase. */
+  /** Progressions as scale degrees (0 = I), one chord per bar; chosen per phrase, entered on a tonic chord where there is one. */
   progressions: { bright: number[][]; dark: number[][] };
   /** Melody notes per bar at full energy. */
   melodyDensity: number;
@@ -85,7 +85,7 @@ export const STYLES: readonly Style[] = [
   },
   {
     id: 'lofi', label: 'lo-fi hip-hop', genre: ['lo-fi hip hop', 'chillhop'], bpm: [70, 92], swing: 0.6, beatsPerBar: 4,
-    modes: { bright: 'major', dark: 'dorian' }, sevenths: true, progressions: { bright: [[1, 4, 0, 0], [3, 2, 1, 4]], dark: [[0, 3, 0, 3], [0, 6, 5, 4]] },
+    modes: { bright: 'major', dark: 'dorian' }, sevenths: true, progressions: { bright: [[1, 4, 0, 0], [3, 2, 1, 0]], dark: [[0, 3, 0, 3], [0, 6, 5, 4]] },
     melodyDensity: 3,
     parts: [
       P('drums', 'drum kit', 0, { range: [0, 127], pattern: 'boombap', volume: 100, reverb: 30 }),
