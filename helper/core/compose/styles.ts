@@ -35,7 +35,7 @@ export interface Style {
   beatsPerBar: number;
   modes: { bright: Mode; dark: Mode };
   sevenths: boolean;
-  /** Progressions as scale degrees (0 = I), one chord per bar; chosen per phrase, entered on a tonic chord where there is one. */
+  /** Progressions as scale degrees (0 = I), one chord per bar; chosen per phrase. */
   progressions: { bright: number[][]; dark: number[][] };
   /** Melody notes per bar at full energy. */
   melodyDensity: number;
