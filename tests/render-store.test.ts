@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Plan, PlanSettings, SAMPLE_RATE, type Scene, type SceneAnalysis } from '../shared/index.ts';
@@ -71,7 +71,7 @@ describe('the render before mastering', () => {
     assert.equal(readRender(store, job.render.totalSamples + 1), null, 'an entry of another length is never used');
   });
 
-  it('keeps the store within its limit, removing the least recently used entries first', () => {
+  it('keeps the store within its limit, removing the least recently used entries first and the temp files of killed writers', () => {
     const dir = tmpDir('render-store-prune');
     const entry = (n: number) => ({ parts: ['mix'], pcm: [[new Float32Array(1000).fill(n), new Float32Array(1000).fill(-n)]] });
     const path = (n: number) => join(dir, `${n}.f32`);
@@ -83,6 +83,13 @@ describe('the render before mastering', () => {
     assert.deepEqual(readRender(path(1), 1000)?.pcm[0]![1]![0], -1, 'entry 1 read back: now the most recently used');
     writeRender(path(3), entry(3), limit);
     assert.deepEqual([1, 2, 3].map((n) => existsSync(path(n))), [true, false, true], 'entry 2, the least recently used, went');
+    // Temp files of writers killed mid-write: an old one goes, one being written now stays.
+    writeFileSync(join(dir, '9.f32.123.abc.tmp'), 'x');
+    utimesSync(join(dir, '9.f32.123.abc.tmp'), 1, 1);
+    writeFileSync(join(dir, '8.f32.456.def.tmp'), 'x');
+    pruneRenders(dir, 2 * limit);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), ['8.f32.456.def.tmp']);
+    rmSync(join(dir, '8.f32.456.def.tmp'));
     pruneRenders(dir, 0);
     assert.deepEqual(readdirSync(dir), [], 'a limit of 0 empties the store, records included');
     writeRender(path(4), entry(4), 0);

@@ -96,18 +96,26 @@ export function writeRender(path: string, render: StoredRender, limitBytes = ren
   pruneRenders(dirname(path), limitBytes);
 }
 
-/** Removes the least recently used entries of the store in `dir` until it holds at most `limitBytes`. */
+/** A write takes milliseconds: a temp file this old was left by a writer that was killed (Ctrl-C mid-render). */
+const STALE_TEMP_MS = 10 * 60_000;
+
+/**
+ * Removes the least recently used entries of the store in `dir` until it holds at most `limitBytes`,
+ * and the temp files killed writers left (8 MB each, which nothing else would ever remove).
+ */
 export function pruneRenders(dir: string, limitBytes: number): void {
-  let entries: { path: string; bytes: number; used: number }[];
+  const entries: { path: string; bytes: number; used: number }[] = [];
   try {
-    entries = readdirSync(dir).filter((f) => f.endsWith('.f32')).flatMap((f) => {
+    for (const f of readdirSync(dir)) {
+      if (!f.endsWith('.f32') && !f.endsWith('.tmp')) continue;
       try {
         const st = statSync(join(dir, f));
-        return [{ path: join(dir, f), bytes: st.size, used: st.mtimeMs }];
+        if (f.endsWith('.f32')) entries.push({ path: join(dir, f), bytes: st.size, used: st.mtimeMs });
+        else if (Date.now() - st.mtimeMs > STALE_TEMP_MS) rmSync(join(dir, f), { force: true });
       } catch {
-        return []; // removed by another worker meanwhile
+        // removed by another worker meanwhile
       }
-    });
+    }
   } catch {
     return;
   }
