@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { Plan } from '../shared/index.ts';
@@ -58,6 +58,18 @@ describe('damaged cache entries and project files', () => {
       assert.doesNotMatch(again.stderr, /warning/);
     });
   }
+
+  it('temp files a killed render left in the cue cache are removed by the next render; one being written stays', async () => {
+    const [old, fresh] = [join(cache, 'cues', 'a.wav.111.x.tmp'), join(cache, 'cues', 'b.wav.222.y.tmp')];
+    writeFileSync(old, 'half a cue');
+    utimesSync(old, 1, 1);
+    writeFileSync(fresh, 'being written');
+    const r = await run(['score', video, '--out', tmpDir('integrity-sweep'), '--cuts', '10,20', '--soundfont', 'timgm6mb', '--seed', '6']); // a new seed: new cues render
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!existsSync(old), 'the killed render\'s temp file is gone');
+    assert.ok(existsSync(fresh), 'a temp file of a render still running is left alone');
+    rmSync(fresh);
+  });
 
   it('a damaged take in the project folder is made again before an edit mixes it', async () => {
     const out = tmpDir('integrity-project');

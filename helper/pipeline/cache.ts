@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { InterruptedError } from '../errors.ts';
@@ -89,6 +89,26 @@ export function writeAtomic(path: string, data: string | Uint8Array): void {
   } catch (e) {
     rmSync(tmp, { force: true }); // a disk that filled midway keeps no half-written temp file
     throw e;
+  }
+}
+
+/** A write takes milliseconds: a temp file this old was left by a writer that was killed (Ctrl-C mid-render). */
+export const STALE_TEMP_MS = 10 * 60_000;
+
+/** Removes the temp files in `dir` that killed writers left (writeAtomic's, older than STALE_TEMP_MS): nothing else ever would. */
+export function sweepStaleTemps(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((f) => f.endsWith('.tmp'));
+  } catch {
+    return; // no folder yet
+  }
+  for (const f of names) {
+    try {
+      if (Date.now() - statSync(join(dir, f)).mtimeMs > STALE_TEMP_MS) rmSync(join(dir, f), { force: true });
+    } catch {
+      // removed meanwhile
+    }
   }
 }
 

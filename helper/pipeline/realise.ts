@@ -9,7 +9,7 @@ import type { Anchor } from '../core/prompt.ts';
 import { mux } from '../adapters/ffmpeg.ts';
 import { resolveSoundFont } from '../adapters/synth.ts';
 import { InterruptedError } from '../errors.ts';
-import { cacheRoot, contentHash, hashJson, readCacheJson } from './cache.ts';
+import { cacheRoot, contentHash, hashJson, readCacheJson, sweepStaleTemps } from './cache.ts';
 import { loudnessOf, takeProblem, verifiedEntry, type CueRecord } from './cue-files.ts';
 import { codesPathOf, neuralEngine, readNeuralCodes } from './render-neural.ts';
 import { writeMixdown } from './mixdown.ts';
@@ -125,7 +125,10 @@ export async function realise(r: RealiseInput, emit: Emit, signal: AbortSignal):
     return null;
   });
 
-  if (toRender.length) ensureCache('cues');
+  if (toRender.length) {
+    ensureCache('cues');
+    sweepStaleTemps(join(cacheRoot(), 'cues')); // renders a killed run left half-written
+  }
   stage('audio', 'start', 0, toRender.length ? `rendering ${toRender.length} of ${layouts.length} cue(s)` : 'every cue is unchanged');
   const symbolic = toRender.filter((t) => !t.layout.job.neural);
   const ownPool = symbolic.length && !r.pool ? new RenderPool(Math.min(symbolic.length, RenderPool.defaultSize())) : null;

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cacheRoot, readCacheJson, writeAtomic } from './cache.ts';
+import { cacheRoot, readCacheJson, sweepStaleTemps, writeAtomic } from './cache.ts';
 import { recordOf, type FileRecord } from './cue-files.ts';
 
 /**
@@ -96,26 +96,19 @@ export function writeRender(path: string, render: StoredRender, limitBytes = ren
   pruneRenders(dirname(path), limitBytes);
 }
 
-/** A write takes milliseconds: a temp file this old was left by a writer that was killed (Ctrl-C mid-render). */
-const STALE_TEMP_MS = 10 * 60_000;
-
-/**
- * Removes the least recently used entries of the store in `dir` until it holds at most `limitBytes`,
- * and the temp files killed writers left (8 MB each, which nothing else would ever remove).
- */
+/** Removes the least recently used entries of the store in `dir` until it holds at most `limitBytes`, and killed writers' temp files (8 MB each). */
 export function pruneRenders(dir: string, limitBytes: number): void {
-  const entries: { path: string; bytes: number; used: number }[] = [];
+  sweepStaleTemps(dir);
+  let entries: { path: string; bytes: number; used: number }[];
   try {
-    for (const f of readdirSync(dir)) {
-      if (!f.endsWith('.f32') && !f.endsWith('.tmp')) continue;
+    entries = readdirSync(dir).filter((f) => f.endsWith('.f32')).flatMap((f) => {
       try {
         const st = statSync(join(dir, f));
-        if (f.endsWith('.f32')) entries.push({ path: join(dir, f), bytes: st.size, used: st.mtimeMs });
-        else if (Date.now() - st.mtimeMs > STALE_TEMP_MS) rmSync(join(dir, f), { force: true });
+        return [{ path: join(dir, f), bytes: st.size, used: st.mtimeMs }];
       } catch {
-        // removed by another worker meanwhile
+        return []; // removed by another worker meanwhile
       }
-    }
+    });
   } catch {
     return;
   }
