@@ -2,14 +2,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchReport } from './run.ts';
 import { REFERENCE, type MusicStats } from './measure/music.ts';
-import { CLEAR_PULSE, type KeyVerdict } from './measure/audio.ts';
+import { CLEAR_PULSE, keyAgrees } from './measure/audio.ts';
 import type { VideoResult } from './video.ts';
 
 /** report.md, SVG charts and bench/RESULTS.md (summary + one history row per run) from report.json. */
 
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const share = (xs: readonly boolean[]) => (xs.length ? xs.filter(Boolean).length / xs.length : NaN);
-const keyAgrees = (v: KeyVerdict) => v === 'same' || v === 'relative' || v === 'same-notes';
 const f = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(d));
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(0)} %` : 'n/a');
 

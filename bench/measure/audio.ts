@@ -118,6 +118,9 @@ export function estimateKey(ch: readonly number[], audio = false): { tonic: numb
 
 export type KeyVerdict = 'same' | 'relative' | 'same-notes' | 'fifth' | 'parallel' | 'other';
 
+/** The verdicts that count as the plan's key being heard: the key itself, its relative, or (modes) the key with its notes. */
+export const keyAgrees = (v: KeyVerdict): boolean => v === 'same' || v === 'relative' || v === 'same-notes';
+
 const STEPS: Record<Key['mode'], number[]> = {
   major: [0, 2, 4, 5, 7, 9, 11], minor: [0, 2, 3, 5, 7, 8, 10], dorian: [0, 2, 3, 5, 7, 9, 10],
   phrygian: [0, 1, 3, 5, 7, 8, 10], lydian: [0, 2, 4, 6, 7, 9, 11], mixolydian: [0, 2, 4, 5, 7, 9, 10],

@@ -30,7 +30,6 @@ function addKWeightedSquares(x: Float32Array, power: Float64Array): void {
   }
 }
 
-
 const BLOCK = Math.round(0.4 * SAMPLE_RATE);
 const HOP = Math.round(0.1 * SAMPLE_RATE);
 const toLufs = (z: number) => -0.691 + 10 * Math.log10(Math.max(z, 1e-20));

@@ -93,7 +93,7 @@ export function writeAtomic(path: string, data: string | Uint8Array): void {
 }
 
 /** A write takes milliseconds: a temp file this old was left by a writer that was killed (Ctrl-C mid-render). */
-export const STALE_TEMP_MS = 10 * 60_000;
+const STALE_TEMP_MS = 10 * 60_000;
 
 /** Removes the temp files in `dir` that killed writers left (writeAtomic's, older than STALE_TEMP_MS): nothing else ever would. */
 export function sweepStaleTemps(dir: string): void {
