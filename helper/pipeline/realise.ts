@@ -37,9 +37,10 @@ export const CACHE_VERSION = 6;
  * breaths between calm phrases, wider voicings, moving bass lines, the pedal-and-line ostinato,
  * and level rides at cuts (these also change the jobs they apply to); 9: a split bridge's rides
  * measured after its halves' gains, and rides held through a crossfade; 10: folk's picking quickens
- * into its cadences as the other figures do, and lo-fi's descending loop lands on I.
+ * into its cadences as the other figures do, and lo-fi's descending loop lands on I; 11: lines take a
+ * chord's altered degree, major keys use secondary dominants, cinematic and piano minor keys a major V.
  */
-export const CUE_VERSION = 10;
+export const CUE_VERSION = 11;
 
 export interface RealiseInput {
   outDir: string;

@@ -1,5 +1,5 @@
 import type { Key } from '../../../shared/index.ts';
-import { chordOn, type Chord } from './harmony.ts';
+import { chordOn, secondaryDominant, type Chord } from './harmony.ts';
 import type { Rng } from './rng.ts';
 import type { CompositionSpec } from './types.ts';
 import type { Style } from './styles.ts';
@@ -34,6 +34,10 @@ export function bodyBarCount(bodyBeats: number, beatsPerBar: number): number {
   return Math.ceil(bodyBeats / beatsPerBar);
 }
 
+/** How often a chord before V or ii is its secondary dominant: before a cadence's V, and elsewhere. */
+const SECONDARY_DOMINANT = { cadence: 0.7, phrase: 0.4 };
+const SECONDARY_TARGETS = [1, 4];
+
 /**
  * Lays out bars and chords. Phrases are four bars from the body's first downbeat; the last body
  * bar cadences (V-I to resolve, onto V to stay open); the head handle leads into I with IV-V.
@@ -51,7 +55,7 @@ export function layoutBars(spec: CompositionSpec, style: Style, key: Key, rng: R
     return [...p.slice(r), ...p.slice(0, r)];
   };
   let prog = rotate(rng.pick(progs));
-  const chordFor = (deg: number, cadential = false) => chordOn(key, deg, style.sevenths, cadential);
+  const chordFor = (deg: number, cadential = false) => chordOn(key, deg, style.sevenths, cadential || (deg === 4 && !!style.leadingTone && key.mode === 'minor'));
 
   for (let h = headBars; h >= 1; h--) {
     const deg = h === 1 ? 4 : 3;
@@ -77,6 +81,30 @@ export function layoutBars(spec: CompositionSpec, style: Style, key: Key, rng: R
       index: b, start, len, section: 'body', energy: energyAt(spec.energyCurve, x), chord: chordFor(deg, cadential),
       phrasePos: pos, phraseEnd: last || pos === 3, final: last && spec.ending !== 'continue',
     });
+  }
+  // In a major key a chord that leads to V or ii is now and then that chord's own dominant (V/V in
+  // II-V-I, VI7 before ii), the secondary dominants every tonal style leans on: before a cadence's
+  // V, or into the last chord of a phrase. A take decides once per chord change, so a repeated phrase keeps its harmony.
+  // They are the writing's chromatic chords: real music's notes are 1.4 % outside the key's scale
+  // (scale consistency 0.986, SymMV/LPD). Drawn from their own stream, after everything else, so
+  // no other choice of the take moves.
+  if (key.mode === 'major') {
+    const colour = rng.fork('secondary dominants');
+    const taken = new Map<string, boolean>();
+    const body = bars.filter((b) => b.section === 'body');
+    // From the end backwards, so a chord only leads to a chord that stays (no dominant of a dominant that has gone).
+    for (let i = body.length - 2; i >= 0; i--) {
+      const bar = body[i]!;
+      const next = body[i + 1]!;
+      if (bar.final || bar.chord.degree === 4 || next.chord.alters || bar.chord.degree === next.chord.degree || !SECONDARY_TARGETS.includes(next.chord.degree)) continue;
+      const preCadence = i === body.length - 3 && spec.ending !== 'continue';
+      const change = preCadence ? 'cadence' : `${bar.chord.degree}>${next.chord.degree}`;
+      // Elsewhere only into a phrase's last chord (a half cadence), and never from the tonic: a loop
+      // that went through a secondary dominant every bar would lose its key.
+      if (!preCadence && (bar.chord.degree === 0 || next.phrasePos !== 3)) continue;
+      if (!taken.has(change)) taken.set(change, colour.chance(preCadence ? SECONDARY_DOMINANT.cadence : SECONDARY_DOMINANT.phrase));
+      if (taken.get(change)) bar.chord = secondaryDominant(key, next.chord.degree, style.sevenths);
+    }
   }
   for (let t = 0; t < tailBars; t++) {
     const pos = (bodyBars + t) % 4;

@@ -29,8 +29,7 @@ export function compose(spec: CompositionSpec): Composition {
   validateSpec(spec);
   const style = styleById(spec.style);
   const rng = new Rng(spec.seed);
-  const bright = !isMinorish(spec.key.mode);
-  const bars = layoutBars(spec, style, spec.key, rng.fork('bars'), bright);
+  const bars = barsOf(spec, rng);
   const channels: ChannelSetup[] = [];
   const notes: NoteEvent[] = [];
   const melodic = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15];
@@ -54,6 +53,11 @@ export function compose(spec: CompositionSpec): Composition {
   const finished = applyEnding(applyBreaths(applySwing(notes, style.swing), bars, tune, spec.bodyBeats), spec);
   finished.sort((a, b) => a.beat - b.beat || a.ch - b.ch || a.key - b.key);
   return { channels, notes: finished, headBeats: spec.headBeats, bodyBeats: spec.bodyBeats, tailBeats: spec.tailBeats };
+}
+
+/** The cue's bars and chords, as compose lays them out (from the take's own random stream, `rng`, when composing). */
+export function barsOf(spec: CompositionSpec, rng = new Rng(spec.seed)): Bar[] {
+  return layoutBars(spec, styleById(spec.style), spec.key, rng.fork('bars'), !isMinorish(spec.key.mode));
 }
 
 /** A part plays in bars whose energy reaches its entry level (with hysteresis, so it doesn't flicker). */

@@ -32,6 +32,12 @@ export interface Chord {
   /** Pitch classes, root first. */
   pcs: number[];
   root: number;
+  /**
+   * Scale degrees this chord alters, with the pitch class it gives them (a cadential V's raised
+   * leading tone, a secondary dominant's raised fourth). Melody and figures over the chord take
+   * the altered degree too (barScale), so no line sounds F against a D major chord.
+   */
+  alters?: readonly (readonly [degree: number, pc: number])[];
 }
 
 /**
@@ -42,8 +48,33 @@ export function chordOn(k: Key, degree: number, seventh: boolean, cadential = fa
   const sc = scalePcs(k);
   const d = ((degree % 7) + 7) % 7;
   const tones = [0, 2, 4, ...(seventh ? [6] : [])].map((o) => sc[(d + o) % 7]!);
-  if (cadential && d === 4 && isMinorish(k.mode)) tones[1] = (sc[6]! + 1) % 12;
+  if (cadential && d === 4 && isMinorish(k.mode)) {
+    tones[1] = (sc[6]! + 1) % 12;
+    return { degree: d, pcs: tones, root: tones[0]!, alters: [[6, tones[1]]] };
+  }
   return { degree: d, pcs: tones, root: tones[0]! };
+}
+
+/**
+ * The secondary dominant of a degree: the major triad (dominant seventh when asked) a fifth above
+ * it, e.g. V/V = D-F#-A(-C) in C major, the II7 that leads to V in a II-V-I. Its `degree` is the
+ * root's, and member i of a chord on degree r spells degree r + 2i, which is how the chromatic
+ * member names the degree it alters (F# alters F, not G).
+ */
+export function secondaryDominant(k: Key, of: number, seventh: boolean): Chord {
+  const sc = scalePcs(k);
+  const d = (((of + 4) % 7) + 7) % 7;
+  const root = sc[d]!;
+  const tones = [0, 4, 7, ...(seventh ? [10] : [])].map((o) => (root + o) % 12);
+  const alters = tones.flatMap((pc, i) => (pc === sc[(d + 2 * i) % 7] ? [] : [[(d + 2 * i) % 7, pc] as const]));
+  return { degree: d, pcs: tones, root, alters };
+}
+
+/** The key's scale (pitch classes, tonic first) as it sounds over a chord: with the chord's altered degrees. */
+export function barScale(k: Key, chord: Chord): number[] {
+  const sc = scalePcs(k);
+  for (const [deg, pc] of chord.alters ?? []) sc[deg] = pc;
+  return sc;
 }
 
 /** Nearest MIDI note with pitch class pc to `near`. */
@@ -84,9 +115,13 @@ export function voiceLead(chord: Chord, prev: readonly number[] | null, lo: numb
   return best.length ? best : pcs.map((pc) => nearestPitch(pc, (lo + hi) >> 1));
 }
 
-/** The MIDI pitch of scale step `step` (0 = tonic at `tonicMidi`), negative steps allowed. */
-export function scalePitch(k: Key, tonicMidi: number, step: number): number {
-  const steps = MODE_STEPS[k.mode];
+/**
+ * The MIDI pitch of scale step `step` (0 = tonic at `tonicMidi`), negative steps allowed; over a
+ * chord that alters degrees, the altered scale (barScale).
+ */
+export function scalePitch(k: Key, tonicMidi: number, step: number, over?: Chord): number {
+  const t = tonicPc(k.tonic);
+  const steps = over?.alters?.length ? barScale(k, over).map((pc) => (pc - t + 12) % 12) : MODE_STEPS[k.mode];
   const oct = Math.floor(step / 7);
   const idx = ((step % 7) + 7) % 7;
   return tonicMidi + oct * 12 + steps[idx]!;

@@ -1,6 +1,6 @@
 import type { Key } from '../../../shared/index.ts';
 import type { Bar } from './bars.ts';
-import { nearestPitch, scalePcs, scalePitch, tonicPc, voiceLead } from './harmony.ts';
+import { barScale, nearestPitch, scalePitch, tonicPc, voiceLead, type Chord } from './harmony.ts';
 import type { Rng } from './rng.ts';
 import type { BassPattern, DrumPattern, HarmonyPattern, Part } from './styles.ts';
 import type { NoteEvent } from './types.ts';
@@ -97,14 +97,14 @@ const BROKEN_ORDERS = [[0, 2, 1, 2], [0, 1, 2, 1], [0, 2, 0, 1], [2, 1, 0, 1]];
 
 export function harmonyPart(bars: Bar[], part: Part, emit: Emit, rng: Rng, beatSec: number, key: Key): void {
   let prev: number[] | null = null;
-  const scale = scalePcs(key);
-  const neighbour = (k: number, dir: 1 | -1) => scaleNeighbour(scale, k, dir);
   const [lo, hi] = part.range;
   const arpeggio = rng.pick(ARPEGGIO_ORDERS);
   const broken = rng.pick(BROKEN_ORDERS);
   for (const bar of bars) {
     const v = voiceLead(bar.chord, prev, lo, hi, part.role === 'pad' ? 4 : 3);
     prev = v;
+    const scale = barScale(key, bar.chord);
+    const neighbour = (k: number, dir: 1 | -1) => scaleNeighbour(scale, k, dir);
     const fig = figureAt(beatSec, bar.phrasePos);
     const pattern = (bar.final ? 'sustain' : part.pattern ?? 'sustain') as HarmonyPattern;
     const L = bar.len;
@@ -216,7 +216,6 @@ const CHROMATIC_APPROACH = 0.4;
 
 export function bassPart(bars: Bar[], part: Part, key: Key, rng: Rng, emit: Emit): void {
   const [lo, hi] = part.range;
-  const scale = scalePcs(key);
   /**
    * A passing note on the last beat that walks by step toward the next bar's root, when the
    * music moves at all (energy 0.2) and the harmony changes; returns the beats it takes from the held note.
@@ -225,6 +224,7 @@ export function bassPart(bars: Bar[], part: Part, key: Key, rng: Rng, emit: Emit
     const next = bars[i + 1];
     if (!next || bar.final || bar.len < 4 || bar.energy < 0.2 || next.chord.root === bar.chord.root || !rng.chance(0.6)) return 0;
     const target = nearestPitch(next.chord.root, lo + 7);
+    const scale = barScale(key, bar.chord);
     const below = scale.map((pc) => nearestPitch(pc, target - 2)).filter((p) => p < target && p >= target - 2);
     const above = scale.map((pc) => nearestPitch(pc, target + 2)).filter((p) => p > target && p <= target + 2);
     // Now and then the semitone below the target instead, the chromatic approach bass players lean on.
@@ -269,7 +269,7 @@ export function bassPart(bars: Bar[], part: Part, key: Key, rng: Rng, emit: Emit
         const notes = [root, nearestPitch(bar.chord.pcs[1]!, root + 3), fifth, target + (rng.chance(0.5) ? 1 : -1)];
         for (let j = 0; j < L; j++) {
           const k = notes[j]!;
-          const inScale = scale.includes(((k % 12) + 12) % 12) || j === 3;
+          const inScale = barScale(key, bar.chord).includes(((k % 12) + 12) % 12) || j === 3;
           emit(bar.start + j, 0.9, Math.max(lo, Math.min(hi, inScale ? k : k + 1)), v - (j % 2) * 6);
         }
         break;
@@ -358,7 +358,6 @@ export function melodyPart(bars: Bar[], part: Part, key: Key, density: number, r
   const answerContour = contour.map((c, i) => (i === 0 ? 0 : -c));
   let step = rng.int(0, 4);
   const line: MelodyNote[] = [];
-  const scale = scalePcs(key);
   const fit = (k: number) => {
     while (k > hi) k -= 12;
     while (k < lo) k += 12;
@@ -368,6 +367,8 @@ export function melodyPart(bars: Bar[], part: Part, key: Key, density: number, r
   const opening: { notes: MelodyNote[]; len: number; stepAfter: number }[] = [];
   /** Where the bar after a held cadence starts: a pickup leads into it only if the melody plays on there. */
   let pickupInto: number | null = null;
+  /** The chord of the bar before: a pickup into this bar sounds over it. */
+  let cadenceChord: Chord | null = null;
   for (const bar of bars) {
     const pos = (((bar.index % 8) + 8) % 8);
     if (pos === 0) {
@@ -383,7 +384,7 @@ export function melodyPart(bars: Bar[], part: Part, key: Key, density: number, r
     } else if (bar.phrasePos === 3 || bar.final) {
       // A cadence: a held chord tone, open (nearest the line) after the antecedent, the tonic's nearest chord tone to close.
       const closing = pos === 7 || bar.final;
-      const near = closing ? nearestPitch(tonicPc(key.tonic), scalePitch(key, tonicMidi, step)) : scalePitch(key, tonicMidi, step);
+      const near = closing ? nearestPitch(tonicPc(key.tonic), scalePitch(key, tonicMidi, step)) : scalePitch(key, tonicMidi, step, bar.chord);
       const k = fit(nearestChordTone(bar, near));
       const pickup = !bar.final && bar.section !== 'tail' && bar.len >= 2;
       line.push({ beat: bar.start, dur: pickup ? bar.len - 1 : bar.len, key: k, vel: vel(bar, 68, 40), strong: true });
@@ -393,7 +394,7 @@ export function melodyPart(bars: Bar[], part: Part, key: Key, density: number, r
       const rhythm = motifRhythm.filter((o) => o < bar.len);
       rhythm.forEach((o, i) => {
         step += shape[i] ?? 0;
-        let k = scalePitch(key, tonicMidi, step);
+        let k = scalePitch(key, tonicMidi, step, bar.chord);
         const strong = o === 0 || o === 2;
         if (strong) k = nearestChordTone(bar, k);
         while (k > hi) (k -= 12), (step -= 7);
@@ -407,10 +408,13 @@ export function melodyPart(bars: Bar[], part: Part, key: Key, density: number, r
       const target = line[first]!;
       const held = line[first - 1]!;
       const dir = target.key >= held.key ? -1 : 1;
+      // It sounds over the held cadence chord, so it steps through that chord's scale (a minor V's leading tone).
+      const scale = barScale(key, cadenceChord ?? bar.chord);
       const keys = [2, 1].map((d) => fit(scaleNeighbour(scale, target.key, dir * d)));
       keys.forEach((k, i) => line.splice(first + i, 0, { beat: target.beat - 1 + i * 0.5, dur: 0.45, key: k, vel: vel(bar, 58, 36), strong: false }));
     }
     pickupInto = cadencePickup ? bar.start + bar.len : null;
+    cadenceChord = bar.chord;
     if (pos <= 1 && !restated) opening[pos] = { notes: line.slice(first).filter((n) => n.beat >= bar.start).map((n) => ({ ...n, beat: n.beat - bar.start })), len: bar.len, stepAfter: step };
   }
   // Chromatic approach: now and then a weak note just before a strong one slides into it from a semitone below.

@@ -35,6 +35,12 @@ export interface Style {
   beatsPerBar: number;
   modes: { bright: Mode; dark: Mode };
   sevenths: boolean;
+  /**
+   * In a minor key every V is major, with the raised leading tone (harmonic minor), as classical
+   * and film writing has it; without this only a cadence's V is, and phrases keep the modal minor
+   * v of pop and rock.
+   */
+  leadingTone?: boolean;
   /** Progressions as scale degrees (0 = I), one chord per bar; chosen per phrase. */
   progressions: { bright: number[][]; dark: number[][] };
   /** Melody notes per bar at full energy. */
@@ -52,7 +58,7 @@ const POP_MINOR = [[0, 5, 2, 6], [0, 3, 6, 4], [0, 6, 5, 4], [0, 5, 3, 4]];
 export const STYLES: readonly Style[] = [
   {
     id: 'cinematic', label: 'cinematic orchestral', genre: ['cinematic', 'orchestral', 'film score'], bpm: [70, 110], swing: 0, beatsPerBar: 4,
-    modes: { bright: 'lydian', dark: 'minor' }, sevenths: false, progressions: { bright: [[0, 5, 3, 4], [0, 3, 5, 4], [0, 2, 3, 4]], dark: [[0, 5, 2, 6], [0, 3, 5, 4], [0, 6, 5, 4]] },
+    modes: { bright: 'lydian', dark: 'minor' }, sevenths: false, leadingTone: true, progressions: { bright: [[0, 5, 3, 4], [0, 3, 5, 4], [0, 2, 3, 4]], dark: [[0, 5, 2, 6], [0, 3, 5, 4], [0, 6, 5, 4]] },
     melodyDensity: 3,
     parts: [
       P('pad', 'strings', 48, { range: [48, 79], pattern: 'sustain', volume: 96, reverb: 80 }),
@@ -75,7 +81,7 @@ export const STYLES: readonly Style[] = [
   },
   {
     id: 'piano', label: 'solo piano', genre: ['solo piano', 'neo-classical'], bpm: [60, 100], swing: 0, beatsPerBar: 4,
-    modes: { bright: 'major', dark: 'minor' }, sevenths: false, progressions: { bright: POP_MAJOR, dark: POP_MINOR },
+    modes: { bright: 'major', dark: 'minor' }, sevenths: false, leadingTone: true, progressions: { bright: POP_MAJOR, dark: POP_MINOR },
     melodyDensity: 4,
     parts: [
       P('bass', 'piano left hand', 0, { range: [33, 52], pattern: 'octaves', volume: 90, reverb: 50 }),
