@@ -84,10 +84,10 @@ export function layoutBars(spec: CompositionSpec, style: Style, key: Key, rng: R
   }
   // In a major key a chord that leads to V or ii is now and then that chord's own dominant (V/V in
   // II-V-I, VI7 before ii), the secondary dominants every tonal style leans on: before a cadence's
-  // V, or into the last chord of a phrase. A take decides once per chord change, so a repeated phrase keeps its harmony.
-  // They are the writing's chromatic chords: real music's notes are 1.4 % outside the key's scale
-  // (scale consistency 0.986, SymMV/LPD). Drawn from their own stream, after everything else, so
-  // no other choice of the take moves.
+  // V, or into the last chord of a phrase. A take decides once per chord change, so a repeated
+  // phrase keeps its harmony. They are the writing's chromatic chords: real music's notes are
+  // 1.4 % outside the key's scale (scale consistency 0.986, SymMV/LPD). Drawn from their own
+  // stream, after everything else, so no other choice of the take moves.
   if (key.mode === 'major') {
     const colour = rng.fork('secondary dominants');
     const taken = new Map<string, boolean>();

@@ -267,9 +267,10 @@ export function bassPart(bars: Bar[], part: Part, key: Key, rng: Rng, emit: Emit
         const next = bars[i + 1]?.chord.root ?? bar.chord.root;
         const target = nearestPitch(next, root);
         const notes = [root, nearestPitch(bar.chord.pcs[1]!, root + 3), fifth, target + (rng.chance(0.5) ? 1 : -1)];
+        const scale = barScale(key, bar.chord);
         for (let j = 0; j < L; j++) {
           const k = notes[j]!;
-          const inScale = barScale(key, bar.chord).includes(((k % 12) + 12) % 12) || j === 3;
+          const inScale = scale.includes(((k % 12) + 12) % 12) || j === 3;
           emit(bar.start + j, 0.9, Math.max(lo, Math.min(hi, inScale ? k : k + 1)), v - (j % 2) * 6);
         }
         break;
