@@ -65,6 +65,22 @@ function rate(s: string | undefined): number {
   return b ? a! / b : a!;
 }
 
+/**
+ * Whether the first video stream's timestamps keep one rate (its average frame rate is its base
+ * rate): a variable-rate file's frames at the probed average rate depend on where reading starts,
+ * so only a constant-rate file can be read in pieces (pipeline/frames.ts). False when unsure.
+ */
+export async function constantFrameRate(path: string, signal?: AbortSignal): Promise<boolean> {
+  try {
+    const r = await run(ffprobePath(), ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=r_frame_rate,avg_frame_rate', '-of', 'csv=p=0', path], signal);
+    const [base, avg] = r.stdout.toString().trim().split(',').map(rate);
+    return base! > 0 && Math.abs(base! - avg!) <= 1e-6 * base!;
+  } catch (e) {
+    if (e instanceof InterruptedError) throw e;
+    return false;
+  }
+}
+
 /** Probes a file and refuses what Segue cannot score, saying why and what to do. */
 export async function probe(path: string, signal?: AbortSignal): Promise<SourceMedia> {
   if (!existsSync(path)) throw new MediaError(`${path}: no such file; check the path`);
@@ -141,17 +157,30 @@ export function analysisSize(width: number, height: number): { width: number; he
  * (lvs-02, 1080p, two cores; decode alone 3.9 s wall on 1.5 cores): the scale to RGB adds about
  * 0.5 s on ffmpeg's own thread, the pipe into Node about 0.5 s, the frame meter about 1 s of CPU
  * (scratch measurements, run-to-run noise about 0.3 s). Writing yuv444p instead of RGB saved about
- * 0.3 s but would change the pixels OpenCV's pipeline sees; not done.
+ * 0.3 s but would change the pixels OpenCV's pipeline sees; not done. What did help: reading a
+ * long file in two halves at once (pipeline/frames.ts, FrameWindow).
  */
-export async function readFrames(src: SourceMedia, onFrame: (f: Frame) => void, signal?: AbortSignal, range?: MediaRange): Promise<number> {
+export async function readFrames(src: SourceMedia, onFrame: (f: Frame) => void, signal?: AbortSignal, range?: MediaRange, window?: FrameWindow): Promise<number> {
   const { width, height } = analysisSize(src.width, src.height);
   const factor = Math.max(src.width, src.height) / Math.max(width, height);
   const taps = Number.isInteger(factor) && factor % 2 === 1 ? 'neighbor' : 'fast_bilinear';
-  const args = ['-v', 'error', '-nostdin', ...rangeArgs(range), '-i', src.path, '-an', '-sn', '-vf', `fps=${src.frameRate},scale=${width}:${height}:flags=${taps}+full_chroma_inp+full_chroma_int,format=rgb24`, '-f', 'rawvideo', 'pipe:1'];
+  const from = window?.fromSec === undefined ? [] : ['-ss', window.fromSec.toFixed(6)];
+  const upTo = window?.frames === undefined ? [] : ['-frames:v', String(window.frames)];
+  const args = ['-v', 'error', '-nostdin', ...rangeArgs(range), ...from, '-i', src.path, '-an', '-sn', '-vf', `fps=${src.frameRate},scale=${width}:${height}:flags=${taps}+full_chroma_inp+full_chroma_int,format=rgb24`, ...upTo, '-f', 'rawvideo', 'pipe:1'];
   const r = await streamChunks(args, width * height * 3, (rgb, index) => onFrame({ index, time: index / src.frameRate, width, height, rgb }), signal);
   // A file corrupt midway still yields the frames before the damage; refuse only if nothing decoded.
   if (r.count === 0) throw new MediaError(`${src.path}: no frame could be decoded (${lastLines(r.err) || `ffmpeg exit ${r.code}`}); the file may be corrupt, export it again`);
   return r.count;
+}
+
+/**
+ * Part of a whole file's frames, for decoding it in pieces at once (pipeline/frames.ts): from the
+ * first frame at or after `fromSec` to the end, and at most `frames` frames. Frame indices and
+ * times restart at 0 from the first frame read.
+ */
+export interface FrameWindow {
+  fromSec?: number;
+  frames?: number;
 }
 
 /** A part of a media file: from startSec, durationSec long (input seeking decodes from the keyframe before, exactly). */
