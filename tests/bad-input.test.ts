@@ -51,6 +51,13 @@ describe('bad input files', () => {
     await expectFailure(['score', f, '--out', out()], 3, /single frame|at least one second/);
   });
   it('a folder instead of a file', () => expectFailure(['score', TMP, '--out', out()], 3, /is a folder/));
+  it('an ffprobe that crashes on the file (the bundled build segfaults on some MPEG-2 transport streams)', async () => {
+    const crashing = join(TMP, 'ffprobe-crashing');
+    writeFileSync(crashing, '#!/bin/sh\nkill -SEGV $$\n', { mode: 0o755 });
+    const r = await segue(['score', await fixture('three-scenes', THREE_SCENES), '--out', out()], { env: { FFPROBE_PATH: crashing } });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(errorLine(r), /ffprobe-crashing crashed \(SIGSEGV\) on this file; set FFPROBE_PATH to another build/);
+  });
 });
 
 describe('bad cut lists and options', () => {

@@ -37,10 +37,14 @@ export function run(bin: string, args: string[], signal?: AbortSignal): Promise<
       if ((e as Error).name === 'AbortError') reject(new InterruptedError());
       else reject(new ToolError(`could not start ${bin} (${(e as NodeJS.ErrnoException).code ?? e}); set FFMPEG_PATH/FFPROBE_PATH to a working binary`));
     });
-    p.on('close', (code) => {
+    p.on('close', (code, killedBy) => {
+      const tool = bin.split('/').pop();
       if (signal?.aborted) reject(new InterruptedError());
       else if (code === 0) resolve({ stdout: Buffer.concat(out), stderr: err });
-      else reject(new ToolError(`${bin.split('/').pop()} exited with ${code}: ${lastLines(err)}`));
+      // A crash says nothing on stderr: name it, and the way round it (this build of ffprobe
+      // segfaults on some MPEG-2 transport streams).
+      else if (killedBy) reject(new ToolError(`${tool} crashed (${killedBy}) on this file; set ${tool?.startsWith('ffprobe') ? 'FFPROBE_PATH' : 'FFMPEG_PATH'} to another build${err.trim() ? ` (${lastLines(err)})` : ''}`));
+      else reject(new ToolError(`${tool} exited with ${code}: ${lastLines(err)}`));
     });
   });
 }
