@@ -23,9 +23,10 @@ const SPLIT_MIN_PIXELS = 1280 * 720;
  * and memory checks). On a machine with two or more cores a constant-rate video of 720p or more
  * and 20 s or more is read by two ffmpeg processes at once, one half each, with the same result as
  * one reader to the bit (measureSplit). Why: one H.264 decoder keeps about 1.5 of 2 cores busy,
- * and the scaling, the pipe and the meter then queue behind it; on the bench's lvs-02 (1080p,
- * 62 s, two cores, scratch/split-decode.ts) analysis against decode-only went from 1.51x and 1.29x
- * to 1.29x and 1.11x.
+ * and the scaling, the pipe and the meter then queue behind it. Measured on seven of the bench's
+ * videos, two cores, warmed up, order alternating, median of four (scratch/split-ab.ts): analysis
+ * against decode-only fell by 0 to 0.18 (1080p: lvs-02 1.38x to 1.25x, lvs-10 1.32x to 1.17x;
+ * 720p: lvs-03 1.46x to 1.28x, lvs-01 1.26x to 1.27x).
  */
 export async function measureFrames(src: SourceMedia, o: MeasureOptions): Promise<MeasuredFrames> {
   const always = o.split === 'always';
@@ -89,22 +90,24 @@ async function measureSplit(src: SourceMedia, seam: number, o: MeasureOptions): 
   const progress = progressOf(src, o);
   const stop = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
+  // A reader that fails means the whole file will be read again: stop the other one.
+  const stopOnFailure = (reading: Promise<number>) => reading.catch((e) => {
+    stop.abort();
+    throw e;
+  });
   const reads = await Promise.allSettled([
-    readFrames(src, (f) => {
+    stopOnFailure(readFrames(src, (f) => {
       if (f.index === seam - 1) last = f.rgb;
       head.push(meters[0].measure(f));
       progress(head.length + tail.length);
-    }, signal, undefined, { frames: seam }).catch((e) => {
-      stop.abort(); // the whole file will be read again: stop the other reader
-      throw e;
-    }),
-    readFrames(src, (f) => {
+    }, signal, undefined, { frames: seam })),
+    stopOnFailure(readFrames(src, (f) => {
       const index = seam - 1 + f.index;
       const stats = meters[1].measure({ ...f, index, time: index / src.frameRate });
       if (f.index === 0) preroll = f.rgb;
       else tail.push(stats);
       progress(head.length + tail.length);
-    }, signal, undefined, { fromSec: (seam - 1.25) / src.frameRate }),
+    }, signal, undefined, { fromSec: (seam - 1.25) / src.frameRate })),
   ]);
   if (o.signal?.aborted) throw new InterruptedError();
   const same = (a: Uint8Array | null, b: Uint8Array | null) => !!a && !!b && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
