@@ -55,7 +55,7 @@ export async function renderCue(job: CueJob, wavPath: string, renderPath?: strin
   const parts = stored ?? (await synthesise(job, comp));
   if (renderPath && !stored) writeRender(renderPath, parts); // before mastering, which works in place
   const stems = job.stems ? parts.parts.map((group, i) => ({ group: group as StemGroup, pcm: parts.pcm[i]! })) : [];
-  const pcm = job.stems ? sumOf(stems.map((s) => s.pcm), job.render.totalSamples) : parts.pcm[0]!;
+  const pcm = job.stems ? sumOf(parts.pcm, job.render.totalSamples) : parts.pcm[0]!;
   const { curve, ...result } = master(pcm, job.master);
   // A silent render is a failure, never an output: it would be placed on the editor's timeline.
   if (result.integratedLufs <= -70) {
